@@ -1,6 +1,6 @@
 """Build-time glue for the course: a local Sphinx extension named in ``_config.yml``.
 
-It does three things that Jupyter Book 1 does not do by itself:
+It does what Jupyter Book 1 does not do by itself:
 
 1. **Strict answer checks.** It sets ``DLMATH_STRICT=1`` before any notebook runs, so a
    wrong published solution raises inside ``dlmath.exercises.check`` and the build fails.
@@ -10,7 +10,15 @@ It does three things that Jupyter Book 1 does not do by itself:
    every page is re-read (and so re-executed).
 3. **A download of the executed notebook.** For every page that ran, the executed
    ``.ipynb`` (written by MyST-NB to ``_build/jupyter_execute``) is published under
-   ``_sources/`` and offered by the theme's download button next to the ``.md`` source.
+   ``_sources/`` and offered by the theme's download button next to the ``.md`` source,
+   with its printed output merged as the page shows it.
+4. **No duplicated inline scripts.** With Sphinx 7, inline scripts that extensions add
+   after the builder starts (sphinx-togglebutton's selector, sphinx-thebe's settings)
+   are written twice into every page; the second ``const THEBE_JS_URL`` is a JavaScript
+   error in the console. We drop the repeats from each page's script list.
+5. **Accessibility fixes** to HTML that Sphinx and its extensions write (axe-core finds
+   them): see ``ACCESSIBILITY_FIXES``. Colours are fixed in ``book/_static/course.css``
+   and theme components in ``book/_templates``.
 """
 
 from __future__ import annotations
@@ -20,6 +28,7 @@ import os
 import shutil
 from pathlib import Path
 
+import nbformat
 from sphinx.util import logging
 
 LOGGER = logging.getLogger(__name__)
@@ -70,8 +79,65 @@ def offer_executed_notebook(app, pagename, templatename, context, doctree) -> No
         return
     target = Path(app.outdir) / "_sources" / f"{pagename}.ipynb"
     target.parent.mkdir(parents=True, exist_ok=True)
-    shutil.copyfile(executed, target)
+    notebook = nbformat.read(executed, as_version=4)
+    nbformat.write(without_repeated_streams(notebook), target)
     context["ipynb_source"] = f"{pagename}.ipynb"
+
+
+def without_repeated_streams(notebook):
+    """The notebook as the page shows it: one stdout and one stderr output per cell.
+
+    With ``nb_merge_streams``, MyST-NB merges all printed text of a cell into its first
+    stream output (``myst_nb.core.utils.coalesce_streams``) but the notebook it saves keeps
+    the later chunks too, so every line after the first chunk would appear twice.
+    """
+    for cell in notebook.cells:
+        if cell.cell_type == "code":
+            seen = set()
+            kept = []
+            for output in cell.outputs:
+                if output.output_type == "stream":
+                    if output.name in seen:
+                        continue
+                    seen.add(output.name)
+                kept.append(output)
+            cell.outputs = kept
+    return notebook
+
+
+def drop_repeated_scripts(app, pagename, templatename, context, doctree) -> None:
+    """Keep the first of identical script entries (same file and same inline body)."""
+    seen, unique = set(), []
+    for script in context.get("script_files", []):
+        key = (getattr(script, "filename", str(script)) or "", getattr(script, "attributes", {}).get("body"))
+        if key not in seen:
+            seen.add(key)
+            unique.append(script)
+    context["script_files"] = unique
+
+
+#: (what Sphinx or an extension writes, what we write instead, why)
+ACCESSIBILITY_FIXES = [
+    (
+        'role="doc-biblioentry"',
+        'role="listitem"',
+        "doc-biblioentry is deprecated, so a citation list had no valid items (aria-required-children)",
+    ),
+    (
+        '<summary aria-label="Toggle hidden content">',
+        "<summary>",
+        "the label hid the visible 'Show code cell source' text (label-content-name-mismatch)",
+    ),
+]
+
+
+def fix_accessibility(app, pagename, templatename, context, doctree) -> None:
+    """Apply ``ACCESSIBILITY_FIXES`` to the page body."""
+    body = context.get("body")
+    if body:
+        for written, fixed, _why in ACCESSIBILITY_FIXES:
+            body = body.replace(written, fixed)
+        context["body"] = body
 
 
 def setup(app):
@@ -79,4 +145,6 @@ def setup(app):
     app.connect("env-get-outdated", outdated_when_package_changed)
     # before sphinx-book-theme builds its header buttons (priority 500)
     app.connect("html-page-context", offer_executed_notebook, priority=400)
+    app.connect("html-page-context", drop_repeated_scripts, priority=900)
+    app.connect("html-page-context", fix_accessibility, priority=900)
     return {"version": "1.0", "parallel_read_safe": True, "parallel_write_safe": True}

@@ -26,7 +26,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from dlmath.validation import as_array, check_number
+from dlmath.validation import as_array, check_int, check_number
 
 __all__ = [
     "leaky_relu",
@@ -125,6 +125,14 @@ def softplus_derivative(x):
     return sigmoid(x)
 
 
+def _axis(axis, ndim: int) -> int:
+    """Check that ``axis`` names an axis of an array with ``ndim`` dimensions."""
+    axis = check_int(axis, "axis")
+    if not -ndim <= axis < ndim:
+        raise ValueError(f"axis must be between {-ndim} and {ndim - 1} for z with {ndim} dimension(s); got {axis}")
+    return axis
+
+
 def softmax(z, axis: int = -1):
     r"""Softmax along ``axis``: :math:`s_i = e^{z_i - m} / \sum_j e^{z_j - m}` with :math:`m = \max_j z_j`.
 
@@ -133,6 +141,7 @@ def softmax(z, axis: int = -1):
     For a batch of score rows ``z`` of shape (n, k), each row becomes a probability vector.
     """
     z = as_array(z, "z", ndim=(1, 2, 3, 4))
+    axis = _axis(axis, z.ndim)
     shifted = z - z.max(axis=axis, keepdims=True)
     e = np.exp(shifted)
     return e / e.sum(axis=axis, keepdims=True)
@@ -145,6 +154,7 @@ def log_softmax(z, axis: int = -1):
     a probability underflows to 0.
     """
     z = as_array(z, "z", ndim=(1, 2, 3, 4))
+    axis = _axis(axis, z.ndim)
     shifted = z - z.max(axis=axis, keepdims=True)
     return shifted - np.log(np.exp(shifted).sum(axis=axis, keepdims=True))
 
@@ -152,9 +162,13 @@ def log_softmax(z, axis: int = -1):
 def softmax_jacobian(z):
     r"""The Jacobian of softmax at a score vector ``z`` (shape (k,)): :math:`J = \mathrm{diag}(s) - s s^T`.
 
-    Entry (i, j) is :math:`\partial s_i / \partial z_j = s_i(\delta_{ij} - s_j)`. Every row
-    sums to 0, because the outputs always sum to 1.
+    Entry (i, j) is :math:`\partial s_i / \partial z_j = s_i(\delta_{ij} - s_j)` (numerator
+    layout: row i is output i, column j is input j; Chapter 8). The matrix is symmetric, and
+    every row and column sums to 0 because the outputs always sum to 1.
+
+    For a batch of score rows ``z`` of shape (n, k) the result has shape (n, k, k): one
+    Jacobian per row.
     """
-    z = as_array(z, "z", ndim=1)
+    z = as_array(z, "z", ndim=(1, 2))
     s = softmax(z)
-    return np.diag(s) - np.outer(s, s)
+    return s[..., :, None] * np.eye(s.shape[-1]) - s[..., :, None] * s[..., None, :]

@@ -26,6 +26,9 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 
+import hashlib
+import re
+
 import matplotlib as mpl
 import matplotlib.pyplot as plt
 import numpy as np
@@ -36,6 +39,7 @@ from dlmath.validation import as_array, check_callable, check_int
 __all__ = [
     "COLORS",
     "LINESTYLES",
+    "animation_html",
     "new_axes",
     "plot_distribution",
     "plot_loss_surface",
@@ -249,3 +253,28 @@ def plot_distribution(
         ax.plot(k, pmf(k), "o", color=COLORS["vermillion"], label="pmf", linestyle="none")
     ax.legend()
     return ax
+
+
+def animation_html(animation, *, fps: float | None = None, mode: str = "once"):
+    """An animation as a self-contained HTML player that plays in a static page (no kernel).
+
+    This is matplotlib's JavaScript player (``to_jshtml``) with two changes for the book:
+    the player's random id is replaced by one derived from the frames, so two builds give
+    the same page, and the link to an icon font on a third-party CDN is dropped (the
+    site's own Font Awesome draws the buttons). Display the result with
+    ``IPython.display.HTML(animation_html(anim))``; the figure itself should then be
+    closed (``plt.close(fig)``) so it is not shown a second time.
+    """
+    from matplotlib.animation import Animation
+
+    if not isinstance(animation, Animation):
+        raise TypeError(f"animation must be a matplotlib Animation (e.g. FuncAnimation); got {type(animation).__name__}")
+    if mode not in ("once", "loop", "reflect"):
+        raise ValueError(f"mode must be 'once', 'loop' or 'reflect'; got {mode!r}")
+    html = animation.to_jshtml(fps=fps, default_mode=mode)
+    html = re.sub(r'<link rel="stylesheet"\s+href="https://[^"]*font-awesome[^"]*">', "", html)
+    ids = set(re.findall(r"_anim_img([0-9a-f]{32})", html))
+    stable = hashlib.sha256(re.sub(r"[0-9a-f]{32}", "", html).encode()).hexdigest()[:32]
+    for old in ids:
+        html = html.replace(old, stable)
+    return html

@@ -36,13 +36,13 @@ def describe(value) -> str:
         return f"an array of shape {value.shape} and dtype {value.dtype}"
     if isinstance(value, (list, tuple)):
         return f"a {type(value).__name__} of length {len(value)}"
-    if isinstance(value, str):
-        return f"the string {value!r}"
     if value is None:
         return "None"
     text = repr(value)
     if len(text) > 40:
         text = text[:37] + "..."
+    if isinstance(value, str):
+        return f"the string {text}"
     return f"{type(value).__name__} {text}"
 
 

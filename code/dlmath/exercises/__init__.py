@@ -305,7 +305,9 @@ def _compare_numbers(expected: np.ndarray, answer, rtol: float, atol: float, *, 
     if scale.any() and np.allclose(given[~scale], 0, atol=atol):
         ratios = given[scale] / expected[scale]
         factor = float(ratios.flat[0])
-        if factor != 0 and np.allclose(ratios, factor, rtol=1e-6) and not np.isclose(factor, 1.0, rtol=rtol):
+        constant = factor != 0 and np.allclose(ratios, factor, rtol=1e-6) and not np.isclose(factor, 1.0, rtol=rtol)
+        # one number is always some multiple of another: name a factor only when it is telling
+        if constant and (ratios.size > 1 or _SIMPLE_FACTORS.get(round(factor, 6))):
             return f"Off by a constant factor{where}: your answer is {_factor_words(factor)} the expected one."
     error = np.abs(given - expected)
     index = np.unravel_index(int(np.argmax(error - atol - rtol * np.abs(expected))), error.shape) if error.ndim else ()
@@ -341,11 +343,14 @@ def _shape_words(shape: tuple) -> str:
     return "a single number" if shape == () else f"shape {shape}"
 
 
+_SIMPLE_FACTORS = {
+    2.0: "2 times", 0.5: "half", 3.0: "3 times", round(1 / 3, 6): "a third of", 4.0: "4 times", 0.25: "a quarter of",
+    10.0: "10 times", 0.1: "a tenth of", -2.0: "-2 times", -0.5: "-1/2 times", 100.0: "100 times", 0.01: "1/100 of",
+}
+
+
 def _factor_words(factor: float) -> str:
-    for value, words in [(2, "2 times"), (0.5, "half"), (-2, "-2 times"), (-0.5, "-1/2 times")]:
-        if np.isclose(factor, value):
-            return words
-    return f"{factor:.4g} times"
+    return _SIMPLE_FACTORS.get(round(factor, 6), f"{factor:.4g} times")
 
 
 def _point_words(point) -> str:

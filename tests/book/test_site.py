@@ -1,0 +1,177 @@
+"""The built site (`_build/html`): pages, folded solutions, launch and download links, images,
+third-party requests and internal links."""
+
+from __future__ import annotations
+
+import json
+import re
+from functools import cache
+from pathlib import Path
+from urllib.parse import quote, unquote, urlsplit
+
+import nbformat
+import pytest
+import yaml
+from bs4 import BeautifulSoup
+
+from tests.pages import ROOT, read_page, toc_docnames
+
+pytestmark = pytest.mark.book
+
+DOCNAMES = toc_docnames()
+CONFIG = yaml.safe_load((ROOT / "_config.yml").read_text())
+REPO_URL = CONFIG["repository"]["url"].rstrip("/")
+BRANCH = CONFIG["repository"]["branch"]
+ORG_REPO = urlsplit(REPO_URL).path.strip("/")
+
+
+def notebook_docnames() -> list[str]:
+    return [d for d in DOCNAMES if read_page(ROOT / f"{d}.md").code_cells]
+
+
+@cache
+def soup(html: Path, docname: str) -> BeautifulSoup:
+    return BeautifulSoup((html / f"{docname}.html").read_text(encoding="utf-8"), "html.parser")
+
+
+def article(html: Path, docname: str):
+    return soup(html, docname).find("article")
+
+
+def test_every_toc_page_is_built(built_book):
+    missing = [d for d in DOCNAMES if not (built_book / f"{d}.html").exists()]
+    assert not missing, f"pages in _toc.yml without HTML: {missing}"
+    assert (built_book / "index.html").exists() and (built_book / "search.html").exists()
+
+
+@pytest.mark.parametrize("docname", DOCNAMES)
+def test_solutions_are_inside_folded_dropdowns(built_book, docname):
+    page = article(built_book, docname)
+    exercises = page.select("div.exercise")
+    solutions = page.select("div.solution")
+    assert len(solutions) == len(exercises), f"{len(exercises)} exercises but {len(solutions)} solutions"
+    for solution in solutions:
+        assert "dropdown" in solution["class"], f"solution not folded: {solution.get('id')}"
+        assert solution.find("p", class_="admonition-title"), "a dropdown needs a title to click"
+
+
+@pytest.mark.parametrize("docname", notebook_docnames())
+def test_launch_links_point_at_this_repository_and_page(built_book, docname):
+    page = soup(built_book, docname)
+    links = [a["href"] for a in page.find_all("a", href=True)]
+    source = f"{docname}.md"
+    binder = f"{CONFIG['launch_buttons']['binderhub_url']}/v2/gh/{ORG_REPO}/{BRANCH}?urlpath=lab/tree/{source}"
+    assert binder in links, f"no Binder link {binder}"
+    hub = CONFIG["launch_buttons"]["jupyterhub_url"]
+    hub_links = [link for link in links if link.startswith(f"{hub}/hub/user-redirect/git-pull")]
+    assert hub_links, "no JupyterHub (nbgitpuller) link"
+    assert f"repo={quote(REPO_URL, safe='/:')}".replace(":", "%3A") in hub_links[0] or f"repo={REPO_URL}" in unquote(hub_links[0])
+    assert unquote(hub_links[0]).endswith(f"urlpath=lab/tree/{ORG_REPO.split('/')[1]}/{source}&branch={BRANCH}")
+    assert f"{REPO_URL}/edit/{BRANCH}/{source}" in links
+    assert REPO_URL in links
+    thebe = page.find("script", type="text/x-thebe-config").string
+    assert f'repo: "{ORG_REPO}"' in thebe and f'ref: "{BRANCH}"' in thebe
+    assert "binder-examples" not in thebe
+
+
+@pytest.mark.parametrize("docname", notebook_docnames())
+def test_downloads_offer_the_source_and_the_executed_notebook(built_book, docname):
+    page = soup(built_book, docname)
+    hrefs = [a["href"] for a in page.select(".dropdown-download-buttons a[href]")]
+    assert any(h.endswith(f"_sources/{docname}.md") for h in hrefs), hrefs
+    assert any(h.endswith(f"_sources/{docname}.ipynb") for h in hrefs), hrefs
+    assert (built_book / "_sources" / f"{docname}.md").read_text() == (ROOT / f"{docname}.md").read_text()
+    notebook = nbformat.read(built_book / "_sources" / f"{docname}.ipynb", as_version=4)
+    nbformat.validate(notebook)
+    code = [c for c in notebook.cells if c.cell_type == "code"]
+    assert code and all(c.execution_count for c in code), "the downloadable notebook is not the executed one"
+    assert any(c.outputs for c in code)
+    for cell in code:
+        names = [o.name for o in cell.outputs if o.output_type == "stream"]
+        assert len(names) == len(set(names)), "printed text repeated in the downloadable notebook"
+
+
+@pytest.mark.parametrize("docname", DOCNAMES)
+def test_every_image_has_alt_text(built_book, docname):
+    for image in article(built_book, docname).find_all("img"):
+        alt = (image.get("alt") or "").strip()
+        assert len(alt) >= 15, f"image {image.get('src')} has no useful alt text: {alt!r}"
+        assert (built_book / Path(docname).parent / image["src"]).resolve().exists(), f"broken image {image['src']}"
+
+
+@pytest.mark.parametrize("docname", DOCNAMES)
+def test_no_resource_is_loaded_from_another_host(built_book, docname):
+    page = soup(built_book, docname)
+    external = []
+    for tag, attribute in (("script", "src"), ("link", "href"), ("img", "src"), ("iframe", "src"), ("source", "src")):
+        for element in page.find_all(tag):
+            url = element.get(attribute) or ""
+            if tag == "link" and not set(element.get("rel", [])) & {"stylesheet", "preload", "icon", "modulepreload"}:
+                continue
+            if re.match(r"^(https?:)?//", url):
+                external.append(f"<{tag} {attribute}={url}>")
+    assert not external, f"third-party requests on load: {external}"
+
+
+@pytest.mark.parametrize("docname", DOCNAMES)
+def test_math_is_typeset_by_the_local_mathjax(built_book, docname):
+    page = soup(built_book, docname)
+    has_math = bool(page.select("article .math, article span.math, article div.math"))
+    scripts = [s.get("src", "") for s in page.find_all("script")]
+    mathjax = [s for s in scripts if "mathjax" in s.lower() or "tex-" in s]
+    if has_math:
+        assert mathjax, "a page with math loads no MathJax"
+    for src in mathjax:
+        assert not src.startswith(("http:", "https:", "//")), f"MathJax from a CDN: {src}"
+        assert (built_book / Path(docname).parent / src.split("?")[0]).resolve().exists(), f"missing {src}"
+
+
+def test_site_identity(built_book):
+    page = soup(built_book, DOCNAMES[0])
+    assert "The Math Behind Deep Learning" in page.title.string
+    copyright = " ".join(page.select_one("p.copyright").get_text().split())
+    assert copyright == f"© Copyright {CONFIG['copyright']}."
+    assert page.select_one(".theme-switch-button"), "no dark-mode switch"
+    assert page.select_one(".search-button, .search-button-field"), "no search"
+
+
+def _anchors(path: Path) -> set[str]:
+    return {element["id"] for element in BeautifulSoup(path.read_text(encoding="utf-8"), "html.parser").find_all(id=True)}
+
+
+def test_internal_links_and_anchors_resolve(built_book):
+    """Every relative link of every page leads to a file that exists, and to an anchor in it."""
+    anchors: dict[Path, set[str]] = {}
+    broken = []
+    for page in sorted(built_book.rglob("*.html")):
+        if "_static" in page.parts:
+            continue
+        for link in BeautifulSoup(page.read_text(encoding="utf-8"), "html.parser").find_all("a", href=True):
+            href = link["href"]
+            if re.match(r"^[a-z][a-z0-9+.-]*:", href) or href.startswith("//"):
+                continue  # external, mailto:, javascript:
+            path, _, fragment = href.partition("#")
+            target = (page.parent / unquote(path)).resolve() if path else page
+            if target.is_dir():
+                target = target / "index.html"
+            if not target.exists():
+                broken.append(f"{page.relative_to(built_book)} -> {href}")
+                continue
+            if fragment and target.suffix == ".html":
+                if target not in anchors:
+                    anchors[target] = _anchors(target)
+                if unquote(fragment) not in anchors[target]:
+                    broken.append(f"{page.relative_to(built_book)} -> {href} (no anchor)")
+    assert not broken, "broken internal links:\n" + "\n".join(broken[:50])
+
+
+def test_execution_status_lists_every_notebook(built_book):
+    table = article(built_book, "book/appendix/execution-status").get_text(" ")
+    for docname in notebook_docnames():
+        assert docname in table, f"{docname} missing from the execution status table"
+
+
+def test_search_index_covers_the_chapters(built_book):
+    text = (built_book / "searchindex.js").read_text()
+    index = json.loads(text[text.index("(") + 1 : text.rindex(")")])
+    assert set(notebook_docnames()) <= set(index["docnames"])
