@@ -32,8 +32,13 @@ venv: $(STAMP)
 html: $(STAMP)
 	$(JB) build . -n --keep-going
 
-test: $(STAMP)
+test: $(STAMP) node_modules/axe-core/axe.min.js
 	$(BIN)/python -m pytest
+
+# axe-core, which the browser tests inject into every page (accessibility).
+node_modules/axe-core/axe.min.js: package-lock.json
+	@if command -v npm >/dev/null 2>&1; then npm ci --no-audit --no-fund --silent; \
+	else echo "npm not found: the accessibility tests will be skipped (outside CI)"; fi
 
 serve:
 	$(BIN)/python -m http.server --directory _build/html $(PORT)

@@ -4,6 +4,8 @@ It does what Jupyter Book 1 does not do by itself:
 
 1. **Strict answer checks.** It sets ``DLMATH_STRICT=1`` before any notebook runs, so a
    wrong published solution raises inside ``dlmath.exercises.check`` and the build fails.
+   (It also restores ``mathjax_path`` from ``_config.yml``, which sphinx-mathjax-offline
+   overwrites when it loads.)
 2. **Re-execution when dlmath changes.** MyST-NB's execution cache is keyed on the text of
    a page's code cells only, so editing ``code/dlmath`` would leave stale outputs. We keep a
    fingerprint of the package next to the cache; when it changes, the cache is cleared and
@@ -19,6 +21,11 @@ It does what Jupyter Book 1 does not do by itself:
 5. **Accessibility fixes** to HTML that Sphinx and its extensions write (axe-core finds
    them): see ``ACCESSIBILITY_FIXES``. Colours are fixed in ``book/_static/course.css``
    and theme components in ``book/_templates``.
+6. **Parallel execution.** MyST-NB executes pages one after another as Sphinx reads them.
+   Before reading starts, we execute every page whose outputs are not in the cache, several
+   at a time (one per CPU core), and store the results in the same cache exactly as MyST-NB
+   would; MyST-NB then finds them there. A page that fails is left to MyST-NB, which runs it
+   again and reports the error as usual.
 """
 
 from __future__ import annotations
@@ -26,6 +33,8 @@ from __future__ import annotations
 import hashlib
 import os
 import shutil
+import time
+from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
 
 import nbformat
@@ -47,9 +56,13 @@ def package_fingerprint(package: Path = PACKAGE) -> str:
 
 
 def set_environment(app, config) -> None:
-    """Environment for the kernels the build starts (they inherit it)."""
+    """Environment for the kernels the build starts (they inherit it), and MathJax's path."""
     os.environ["DLMATH_STRICT"] = "1"
     os.environ["PYTHONHASHSEED"] = "0"
+    # sphinx-mathjax-offline sets mathjax_path in its setup(), over the value in _config.yml
+    configured = config._overrides.get("mathjax_path") or config._raw_config.get("mathjax_path")
+    if configured:
+        config.mathjax_path = configured
 
 
 def _cache_path(app) -> Path:
@@ -116,6 +129,63 @@ def drop_repeated_scripts(app, pagename, templatename, context, doctree) -> None
     context["script_files"] = unique
 
 
+def _execute(notebook, cwd: str, timeout: int):
+    """Run one notebook (in a worker process); return it executed, its run time and any error."""
+    from jupyter_cache.executors.utils import single_nb_execution
+
+    result = single_nb_execution(notebook, cwd=cwd, timeout=timeout, allow_errors=False, meta_override=True)
+    return notebook, result.time, None if result.err is None else f"{type(result.err).__name__}: {result.err}"
+
+
+def execute_in_parallel(app, env, docnames) -> None:
+    """Execute the pages about to be read whose outputs are not cached, one per CPU core."""
+    from jupyter_cache import get_cache
+    from jupyter_cache.base import CacheBundleIn
+    from myst_nb.core.read import create_nb_reader
+
+    config = env.mystnb_config
+    if config.execution_mode != "cache" or config.execution_in_temp or config.execution_allow_errors:
+        return
+    cache = get_cache(str(_cache_path(app)))
+    pending = []
+    for docname in sorted(docnames):
+        path = Path(env.doc2path(docname))
+        if path.suffix != ".md":
+            continue
+        text = path.read_text(encoding="utf-8")
+        reader = create_nb_reader(str(path), env.myst_config, config, text)
+        if reader is None:
+            continue
+        notebook = reader.read(text)
+        if not any(cell.cell_type == "code" for cell in notebook.cells):
+            continue
+        try:
+            cache.match_cache_notebook(notebook)
+        except KeyError:
+            pending.append((docname, path, notebook, reader.read_fmt))
+    workers = min(len(pending), os.cpu_count() or 1)
+    if workers < 2:
+        return  # nothing to gain: MyST-NB executes the page while reading it
+    LOGGER.info("executing %d pages, %d at a time: %s", len(pending), workers, ", ".join(p[0] for p in pending))
+    start = time.perf_counter()
+    with ProcessPoolExecutor(max_workers=workers) as pool:
+        futures = {
+            pool.submit(_execute, notebook, str(path.parent), config.execution_timeout): (docname, path, read_fmt)
+            for docname, path, notebook, read_fmt in pending
+        }
+        for future, (docname, path, read_fmt) in futures.items():
+            notebook, seconds, error = future.result()
+            if error:
+                LOGGER.info("%s failed in parallel execution (%s); MyST-NB will run it again", docname, error)
+                continue
+            cache.add_nb_to_project(str(path), read_data=read_fmt)
+            cache.cache_notebook_bundle(
+                CacheBundleIn(notebook, str(path), data={"execution_seconds": seconds}), check_validity=False, overwrite=True
+            )
+            LOGGER.info("executed %s in %.1f s", docname, seconds)
+    LOGGER.info("parallel execution took %.1f s", time.perf_counter() - start)
+
+
 #: (what Sphinx or an extension writes, what we write instead, why)
 ACCESSIBILITY_FIXES = [
     (
@@ -143,6 +213,7 @@ def fix_accessibility(app, pagename, templatename, context, doctree) -> None:
 def setup(app):
     app.connect("config-inited", set_environment)
     app.connect("env-get-outdated", outdated_when_package_changed)
+    app.connect("env-before-read-docs", execute_in_parallel)
     # before sphinx-book-theme builds its header buttons (priority 500)
     app.connect("html-page-context", offer_executed_notebook, priority=400)
     app.connect("html-page-context", drop_repeated_scripts, priority=900)

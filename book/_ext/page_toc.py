@@ -1,7 +1,8 @@
 """Print a table of contents with one page, for ``make page PAGE=book/NN-name.md``.
 
-The page is built with the intro and the references, so citations resolve; links to
-other pages are reported as warnings, which the full build (``make html``) resolves.
+The page is built with the intro and the appendices that pages link to everywhere
+(glossary, notation, references), so terms and citations resolve; links to other chapters
+are reported as warnings, which the full build (``make html``) resolves.
 """
 
 import sys
@@ -10,7 +11,8 @@ from pathlib import Path
 page = Path(sys.argv[1]).with_suffix("").as_posix() if len(sys.argv) == 2 else ""
 if not page or not Path(page + ".md").exists():
     sys.exit(f"usage: python book/_ext/page_toc.py book/NN-name.md (no such page: {page or '?'}.md)")
-extra = [p for p in (page, "book/appendix/references") if p != "book/intro"]
+shared = ["book/appendix/glossary", "book/appendix/notation", "book/appendix/references"]
+pages = [page] + [p for p in shared if Path(p + ".md").exists()]
 print("format: jb-book\nroot: book/intro\nchapters:")
-for entry in dict.fromkeys(extra):
+for entry in dict.fromkeys(p for p in pages if p != "book/intro"):
     print(f"  - file: {entry}")

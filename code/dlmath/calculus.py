@@ -67,7 +67,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from dlmath.validation import as_array, check_callable, check_int, check_number, describe
+from dlmath.validation import as_array, check_callable, check_int, check_number
 
 __all__ = [
     "ConvergenceError",

@@ -695,14 +695,14 @@ def pca(X, n_components: int | None = None, *, method: str = "svd") -> PCAResult
     centred = X - mean
     if method == "eig":
         values, vectors = np.linalg.eigh(centred.T @ centred / (n - 1))
-        order = np.argsort(values)[::-1]
-        variances = np.maximum(values[order], 0.0)
+        order = np.argsort(values)[::-1]  # eigh sorts ascending; we want the largest first
+        variances = np.maximum(values[order], 0.0)  # rounding can leave tiny negatives
         directions = vectors[:, order].T
     else:
         _, s, Vt = np.linalg.svd(centred, full_matrices=False)
         variances = s**2 / (n - 1)
         directions = Vt
-    total = variances.sum() if method == "svd" else np.maximum(values, 0.0).sum()
+    total = variances.sum()  # the total variance, the trace of the covariance matrix
     directions = directions[:k] * _flip_signs(directions[:k])[:, None]
     variances = variances[:k]
     ratio = variances / total if total > 0 else np.zeros_like(variances)

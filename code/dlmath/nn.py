@@ -39,6 +39,13 @@ One training step, the pattern the chapters and :mod:`dlmath.optim` use::
     for p in net.parameters():
         p.value -= 0.1 * p.grad
 
+Speed: a training step is a handful of matrix products plus a few elementwise passes,
+with O(1) shape checks. Two things help with the small matrices of the course:
+``backward(grad, input_grad=False)`` on a network skips the gradient with respect to the
+data (one matrix product, or a col2im, fewer), and limiting BLAS to one thread
+(``threadpoolctl.threadpool_limits(1, user_api="blas")``): on a busy or CPU-quota machine
+(a shared server, Binder) multithreaded products of this size can be ten times slower.
+
 The activation layers compute the functions of :mod:`dlmath.activations` (derived in
 Chapter 7) and their derivatives in the form that chapter derives, e.g.
 :math:`\sigma' = \sigma(1-\sigma)`; here they are written to keep the dtype and to avoid
@@ -52,7 +59,6 @@ from collections.abc import Callable
 
 import numpy as np
 from numpy.lib.stride_tricks import sliding_window_view
-from scipy.special import expit
 
 from dlmath.validation import as_array, as_rng, check_callable, check_int, check_number, describe
 
@@ -318,7 +324,12 @@ class Sigmoid(Layer):
 
     Backward: :math:`\partial L/\partial z = \partial L/\partial a \odot a(1-a)` with
     :math:`a = \sigma(z)`, the derivative of Chapter 7 written with the cached output.
-    Computed with SciPy's ``expit``, which never overflows and keeps float32 as float32.
+
+    Computed as :math:`\sigma(z) = \tfrac12\big(1 + \tanh(z/2)\big)`, an identity
+    (multiply :math:`1/(1+e^{-z})` by :math:`e^{z/2}/e^{z/2}`): tanh never overflows, the
+    dtype is kept, and it is about three times faster than an exponential with a
+    guard against overflow. Its absolute error is a few units of rounding (about
+    :math:`10^{-16}` in float64), all a network needs.
     """
 
     def __init__(self):
@@ -326,8 +337,12 @@ class Sigmoid(Layer):
 
     def forward(self, x):
         x = _as_batch(x, "x")
-        self._out = expit(x)
-        return self._out
+        out = np.multiply(x, 0.5, dtype=x.dtype)
+        np.tanh(out, out=out)
+        out += 1.0
+        out *= 0.5
+        self._out = out
+        return out
 
     def backward(self, grad_out):
         _check_cached(self, "_out")
@@ -844,7 +859,7 @@ def softmax_cross_entropy(logits, labels):
     exp = np.exp(shifted)
     sums = exp.sum(axis=1, keepdims=True)
     rows = np.arange(n)
-    loss = _finite_loss(float(np.mean(np.log(sums[:, 0]) - shifted[rows, y])), "the logits")
+    loss = _finite_loss(float(np.log(sums).sum() - shifted[rows, y].sum()) / n, "the logits")
     grad = exp
     grad /= sums
     grad[rows, y] -= 1.0

@@ -6,8 +6,11 @@ Call :func:`use_house_style` once at the top of a chapter. It sets:
   common forms of colour blindness, and line styles that differ too;
 * the ``viridis`` colour map for images and surfaces (perceptually uniform, readable
   in grey);
-* SVG output in Jupyter: sharp at any zoom and small for line plots; with a fixed
-  hash salt and no date in the file, so two builds give byte-identical figures.
+* in Jupyter and in the book, each figure in the format that suits it: SVG (sharp at
+  any zoom, small for line plots) unless its SVG would be heavier than
+  :data:`SVG_LIMIT` bytes (scatter plots of thousands of points, images), in which case
+  a pixel-doubled ("retina") PNG; both with no date in the file and SVG ids from a fixed
+  salt, so two builds give byte-identical figures.
 
 Functions of two variables follow one convention: they take a point ``w`` whose first
 axis has length 2 and use ``w[0]`` and ``w[1]``. Written that way, the same function
@@ -39,7 +42,9 @@ from dlmath.validation import as_array, check_callable, check_int
 __all__ = [
     "COLORS",
     "LINESTYLES",
+    "SVG_LIMIT",
     "animation_html",
+    "figure_as_svg_or_png",
     "new_axes",
     "plot_distribution",
     "plot_loss_surface",
@@ -84,17 +89,61 @@ _HOUSE_STYLE = {
 }
 
 
+#: A figure whose SVG would be larger than this (bytes) is shown as a retina PNG instead.
+SVG_LIMIT = 120_000
+
+
+def figure_as_svg_or_png(fig) -> tuple[str, str | bytes, dict]:
+    """The figure as ``("svg", text, {})`` when that is small, else ``("png", bytes, size)``.
+
+    ``size`` holds the display width and height of the pixel-doubled PNG, so it is shown at
+    the same size as the SVG would have been.
+    """
+    from IPython.core.pylabtools import print_figure, retina_figure
+
+    svg = print_figure(fig, "svg", metadata={"Date": None})
+    if svg is None or len(svg.encode()) <= SVG_LIMIT:
+        return "svg", svg, {}
+    png, size = retina_figure(fig)
+    return "png", png, size
+
+
+def _register_formats(shell) -> None:
+    """Show matplotlib figures through :func:`figure_as_svg_or_png` in this IPython shell."""
+    from matplotlib.figure import Figure
+
+    formatters = shell.display_formatter.formatters
+    for mime in ("image/png", "image/jpeg", "image/svg+xml", "application/pdf"):
+        formatters[mime].pop(Figure, None)
+    chosen: dict[int, tuple] = {}  # the svg formatter runs first; the png one reuses its choice
+
+    def as_svg(fig):
+        chosen[id(fig)] = figure_as_svg_or_png(fig)
+        kind, data, _ = chosen[id(fig)]
+        return data if kind == "svg" else None
+
+    def as_png(fig):
+        kind, data, size = chosen.pop(id(fig), None) or figure_as_svg_or_png(fig)
+        return (data, size) if kind == "png" else None
+
+    formatters["image/svg+xml"].for_type(Figure, as_svg)
+    formatters["image/png"].for_type(Figure, as_png)
+
+
 def use_house_style() -> None:
     """Apply the course's figure style (idempotent: calling it twice changes nothing)."""
     mpl.rcParams.update(_HOUSE_STYLE)
     mpl.rcParams["axes.prop_cycle"] = cycler(color=list(COLORS.values())) + cycler(linestyle=LINESTYLES)
-    try:  # in Jupyter: SVG figures without a date, so every build is identical
+    try:
         from IPython import get_ipython
-        from matplotlib_inline.backend_inline import set_matplotlib_formats
     except ImportError:  # plain Python: nothing to configure
         return
-    if get_ipython() is not None:
-        set_matplotlib_formats("svg", metadata={"Date": None})
+    shell = get_ipython()
+    if shell is not None and hasattr(shell, "display_formatter"):
+        # Importing the inline backend sets up its default formats once; ours must come after.
+        import matplotlib_inline.backend_inline  # noqa: F401
+
+        _register_formats(shell)
 
 
 def new_axes(nrows: int = 1, ncols: int = 1, *, width: float | None = None, height: float | None = None):

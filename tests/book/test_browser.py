@@ -19,7 +19,8 @@ from tests.pages import ROOT, toc_docnames
 
 pytestmark = [pytest.mark.book, pytest.mark.browser]
 
-CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
+#: The browser: $CHROMIUM if set (e.g. Google Chrome on GitHub's runners), else Debian's chromium.
+CHROMIUM = os.environ.get("CHROMIUM") or shutil.which("chromium") or "/usr/bin/chromium"
 FLAGS = [
     "--no-sandbox",
     "--disable-gpu",

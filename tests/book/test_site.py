@@ -175,3 +175,48 @@ def test_search_index_covers_the_chapters(built_book):
     text = (built_book / "searchindex.js").read_text()
     index = json.loads(text[text.index("(") + 1 : text.rindex(")")])
     assert set(notebook_docnames()) <= set(index["docnames"])
+
+
+#: The most a page's own content (its HTML and figures, uncompressed) may weigh. The shared
+#: theme, scripts and MathJax add about 0.4 MB as a server sends them (gzip), which
+#: benchmarks/page_load.py measures in a browser: a page stays under 1.5 MB in all.
+OWN_CONTENT_BUDGET = 1_000_000
+
+
+@pytest.mark.parametrize("docname", DOCNAMES)
+def test_page_and_its_figures_stay_light(built_book, docname):
+    page_file = built_book / f"{docname}.html"
+    figures = {
+        (page_file.parent / image["src"]).resolve()
+        for image in article(built_book, docname).find_all("img")
+        if not re.match(r"^[a-z]+:|^//", image["src"])
+    }
+    sizes = {path.name: path.stat().st_size for path in figures}
+    total = page_file.stat().st_size + sum(sizes.values())
+    heaviest = sorted(sizes.items(), key=lambda item: -item[1])[:3]
+    assert total <= OWN_CONTENT_BUDGET, f"{docname}: {total / 1e6:.2f} MB; heaviest figures {heaviest}"
+
+
+def test_external_links_report(built_book):
+    """Every external link of the site, in one report (`_build/external-links.txt`); `make linkcheck` checks them."""
+    links: dict[str, set[str]] = {}
+    for docname in DOCNAMES:
+        for anchor in article(built_book, docname).find_all("a", href=True):
+            if re.match(r"^https?://", anchor["href"]):
+                links.setdefault(anchor["href"], set()).add(docname)
+    report = built_book.parent / "external-links.txt"
+    report.write_text("".join(f"{url}\t{', '.join(sorted(pages))}\n" for url, pages in sorted(links.items())))
+    insecure = [url for url in links if url.startswith("http://")]
+    allowed = {"http://neuralnetworksanddeeplearning.com"}  # serves no HTTPS
+    assert not [u for u in insecure if not any(u.startswith(a) for a in allowed)], f"plain-http links: {insecure}"
+    assert links, "no external links at all is suspicious: the resources appendix has many"
+
+
+def test_theme_override_follows_the_pinned_theme():
+    """book/_templates/static/webpack-macros.html is the theme's file minus Font Awesome's script."""
+    import pydata_sphinx_theme
+
+    original = (Path(pydata_sphinx_theme.__file__).parent / "theme" / "pydata_sphinx_theme" / "static" / "webpack-macros.html").read_text()
+    ours = (ROOT / "book" / "_templates" / "static" / "webpack-macros.html").read_text()
+    body = lambda text: [line for line in text.split("-->", 1)[1].splitlines() if "fontawesome" not in line and "custom icons" not in line]  # noqa: E731
+    assert body(ours) == body(original), "pydata-sphinx-theme changed: update book/_templates/static/webpack-macros.html"

@@ -504,6 +504,17 @@ def test_gradient_check_catches_a_wrong_backward_pass():
     assert errors["0.W"] > 1e-2 and errors["2.W"] < 1e-7  # the bug shows below it, not above
 
 
+def test_gradient_check_computes_the_relative_error_formula():
+    class DoubledTanh(Tanh):
+        def backward(self, grad_out):
+            return 2.0 * super().backward(grad_out)  # twice the true gradient
+
+    x = np.random.default_rng(1).normal(size=(3, 4))
+    errors = gradient_check(DoubledTanh(), x, np.zeros((3, 4)), mse, per_parameter=True)
+    # ||2g - g|| / (||2g|| + ||g||) = 1/3 exactly, up to the finite-difference error
+    assert errors["input"] == pytest.approx(1 / 3, abs=1e-8)
+
+
 def test_gradient_check_requires_float64_and_a_model():
     with pytest.raises(ValueError, match="needs float64 parameters"):
         gradient_check(mlp(0, dtype=np.float32), np.zeros((2, 5)), [0, 1])
@@ -520,6 +531,17 @@ def test_sequential_float32_throughout():
     assert out.dtype == grad.dtype == grad_x.dtype == np.float32
     assert all(p.value.dtype == p.grad.dtype == np.float32 for p in net.parameters())
     assert net.backward(grad, input_grad=False) is None
+
+
+def test_cnn_keeps_float32():
+    net = Sequential(Conv2D(2, 3, 3, padding=1, rng=0, dtype=np.float32), ReLU(), MaxPool2D(2),
+                     Flatten(), Dense(3 * 3 * 3, 4, rng=1, dtype=np.float32))  # fmt: skip
+    x = np.random.default_rng(0).normal(size=(5, 2, 6, 7))
+    out = net.forward(x)
+    _, grad = softmax_cross_entropy(out, [0, 1, 2, 3, 0])
+    grad_x = net.backward(grad)
+    assert out.dtype == grad_x.dtype == np.float32
+    assert all(p.grad.dtype == np.float32 for p in net.parameters())
 
 
 def test_sequential_predictions_and_structure():

@@ -140,3 +140,33 @@ class TestAnimation:
     def test_bad_input(self):
         with pytest.raises(TypeError, match="matplotlib Animation"):
             plotting.animation_html("not an animation")
+
+
+class TestFigureFormat:
+    def test_small_figures_are_svg_heavy_ones_retina_png(self):
+        fig, ax = plotting.new_axes()
+        ax.plot([0, 1], [0, 1])
+        kind, data, size = plotting.figure_as_svg_or_png(fig)
+        assert kind == "svg" and data.startswith("<?xml") and size == {}
+        fig, ax = plotting.new_axes()
+        ax.scatter(*np.random.default_rng(0).normal(size=(2, 4000)))
+        kind, data, size = plotting.figure_as_svg_or_png(fig)
+        assert kind == "png" and data[:4] == b"\x89PNG"
+        from PIL import Image
+
+        pixels = Image.open(io.BytesIO(data)).size
+        assert pixels[0] // 2 == size["width"] and pixels[1] // 2 == size["height"]  # retina: shown at half size
+
+    def test_jupyter_shows_each_figure_in_one_format(self):
+        from IPython.core.interactiveshell import InteractiveShell
+
+        shell = InteractiveShell.instance()
+        plotting._register_formats(shell)
+        small, _ = plotting.new_axes()
+        big, ax = plotting.new_axes()
+        ax.scatter(*np.random.default_rng(1).normal(size=(2, 4000)))
+        small_data, _ = shell.display_formatter.format(small)
+        big_data, big_metadata = shell.display_formatter.format(big)
+        assert "image/svg+xml" in small_data and "image/png" not in small_data
+        assert "image/png" in big_data and "image/svg+xml" not in big_data
+        assert set(big_metadata["image/png"]) == {"width", "height"}

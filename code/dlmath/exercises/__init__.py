@@ -8,7 +8,8 @@ your answer, then::
 
 and you get either "correct" or a hint aimed at the mistake: the wrong type, the wrong
 shape, a transposed matrix, a flipped sign, a constant factor, or how far off you are.
-The expected values live in this package (one module per chapter, ``ch01.py``, ...),
+The expected values live in this package (one module per chapter, ``ch01.py``, ..., and
+``ma.py`` for the math refresher; a check loads only the module of its label),
 mostly computed by an independent reference (NumPy, SciPy) rather than typed in.
 
 Answers come in four kinds, chosen by what the exercise registers:
@@ -115,13 +116,26 @@ def register(
     return answer
 
 
+def _answer_modules() -> list[str]:
+    """The modules that register answers: ``ch01`` ... for chapters, ``ma`` for the math refresher."""
+    return [m.name for m in iter_modules(__path__) if not m.name.startswith("_")]
+
+
+def _load(label: str) -> None:
+    """Import the module that registers ``label`` (``ex-05-rank`` is in ``ch05``), once."""
+    part = label.split("-")[1] if label.count("-") >= 2 else ""
+    for name in (f"ch{part}", part):
+        if name in _answer_modules():
+            import_module(f"{__name__}.{name}")
+            return
+
+
 def _load_all() -> None:
-    """Import every chapter module (``ch01``, ``ch02``, ...) so their answers are registered."""
+    """Import every answer module so that all answers are registered."""
     global _LOADED
     if not _LOADED:
-        for module in iter_modules(__path__):
-            if module.name.startswith("ch"):
-                import_module(f"{__name__}.{module.name}")
+        for name in _answer_modules():
+            import_module(f"{__name__}.{name}")
         _LOADED = True
 
 
@@ -175,7 +189,9 @@ def check(label: str, answer, *, strict: bool | None = None) -> CheckResult:
     """
     if not isinstance(label, str):
         raise TypeError(f"label must be a string such as 'ex-01-broadcast-shape'; got {describe(label)}")
-    _load_all()
+    _load(label)
+    if label not in _REGISTRY:
+        _load_all()  # to suggest a near label from any chapter
     if label not in _REGISTRY:
         close = difflib.get_close_matches(label, _REGISTRY, n=3, cutoff=0.6)
         suggestion = f" Did you mean {' or '.join(repr(c) for c in close)}?" if close else ""
