@@ -48,7 +48,7 @@ page: $(STAMP)
 	@test -n "$(PAGE)" || { echo "usage: make page PAGE=book/NN-name.md"; exit 2; }
 	mkdir -p _build/pages/$(basename $(notdir $(PAGE)))
 	$(BIN)/python book/_ext/page_toc.py $(PAGE) > _build/pages/$(basename $(notdir $(PAGE)))/toc.yml
-	$(JB) build . --toc _build/pages/$(basename $(notdir $(PAGE)))/toc.yml --path-output _build/pages/$(basename $(notdir $(PAGE))) -n --keep-going
+	DLMATH_PAGE_BUILD=1 $(JB) build . --toc _build/pages/$(basename $(notdir $(PAGE)))/toc.yml --path-output _build/pages/$(basename $(notdir $(PAGE))) -n --keep-going
 
 lock:
 	rm -rf _build/lockenv

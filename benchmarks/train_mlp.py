@@ -172,76 +172,89 @@ def matmul_share(X, batch_size, dtype, repeats):
     return best_time(products, repeats) / best_time(steps, repeats)
 
 
+def measure(X64, y, n, dtype, batch_size, repeats, torch):
+    """Samples per second of the three implementations, the matmul share, and whether they agree."""
+    X = X64.astype(dtype)
+    batches = list(optim.minibatches(n, batch_size, rng=SEED))  # the batches optim.train visits
+    start_weights = weights_of(build_dlmath(dtype))
+    t_dlmath = best_time(lambda: train_dlmath(build_dlmath(dtype), X, y, batch_size), repeats)
+    t_sample = best_time(lambda: train_per_sample(start_weights, X, y, batches), max(1, repeats // 2))
+
+    # the three must do the same work: compare the weights after one epoch
+    net = build_dlmath(dtype)
+    train_dlmath(net, X, y, batch_size)
+    ours = weights_of(net)
+    tol = 1e-9 if dtype == np.float64 else 2e-3
+
+    def same(a, b):
+        return all(np.allclose(u, v, atol=tol, rtol=0) for pa, pb in zip(a, b) for u, v in zip(pa, pb))
+
+    agree = same(ours, train_per_sample(start_weights, X, y, batches))
+    t_torch = None
+    if torch is not None:
+        tdtype = torch.float64 if dtype == np.float64 else torch.float32
+        Xt, yt = torch.from_numpy(X), torch.from_numpy(y)
+        tbatches = [torch.from_numpy(b) for b in batches]
+        t_torch = best_time(lambda: train_torch(torch_model(start_weights, tdtype), Xt, yt, tbatches), repeats)
+        model = torch_model(start_weights, tdtype)
+        train_torch(model, Xt, yt, tbatches)
+        agree = agree and same(ours, torch_weights(model))
+    share = matmul_share(X, batch_size, dtype, repeats)
+    rates = {"dlmath": n / t_dlmath, "per-sample": n / t_sample, "PyTorch": None if t_torch is None else n / t_torch}
+    return rates, share, agree
+
+
 def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--repeats", type=int, default=5, help="timed runs per measurement (the best is kept)")
     parser.add_argument("--quick", action="store_true", help="train on 1,536 examples instead of 6,000")
+    parser.add_argument("--threads", default="both", choices=["both", "default", "1"], help="BLAS/PyTorch threads to measure with")
     args = parser.parse_args()
 
     try:
         import torch
     except ImportError:
         torch = None
+    from threadpoolctl import threadpool_info, threadpool_limits
 
     data = load_fashion_mnist("train", size=14)
     n = 1536 if args.quick else len(data.X)
     X64, y = data.X[:n], data.y[:n]
+    blas = [f"{i['internal_api']} {i['version']} ({i['num_threads']} threads)" for i in threadpool_info() if i["user_api"] == "blas"]
     print(f"Training {'-'.join(map(str, SIZES))} (sigmoid), softmax cross-entropy, SGD lr={LR}, one epoch of {n} examples")
-    print(f"Python {platform.python_version()}, NumPy {np.__version__}, {os.cpu_count()} CPUs", end="")
+    print(f"Python {platform.python_version()}, NumPy {np.__version__} with {', '.join(blas)}, {os.cpu_count()} CPUs, "
+          f"load average {os.getloadavg()[0]:.1f}")
     if torch is None:
-        print("\nPyTorch: not installed (pip install torch==2.13.0 to compare)")
+        print("PyTorch: not installed (pip install torch==2.13.0 to compare)")
     else:
-        print(f", PyTorch {torch.__version__} ({torch.get_num_threads()} threads)")
-    print()
-    header = f"{'dtype':8} {'batch':>5} | {'dlmath':>10} {'per-sample':>11} {'PyTorch':>10} | {'dlmath/per-sample':>17} {'dlmath/PyTorch':>14} | {'matmul share':>12}"
-    print("samples per second (best of %d runs)" % args.repeats)
-    print(header)
-    print("-" * len(header))
-    for dtype in (np.float64, np.float32):
-        X = X64.astype(dtype)
-        for batch_size in (64, 256):
-            batches = list(optim.minibatches(n, batch_size, rng=SEED))  # the batches optim.train visits
-            start_weights = weights_of(build_dlmath(dtype))
-
-            def run_dlmath():
-                train_dlmath(build_dlmath(dtype), X, y, batch_size)
-
-            t_dlmath = best_time(run_dlmath, args.repeats)
-            t_sample = best_time(lambda: train_per_sample(start_weights, X, y, batches), max(1, args.repeats // 2))
-
-            # the three must do the same work: compare the weights after one epoch
-            net = build_dlmath(dtype)
-            train_dlmath(net, X, y, batch_size)
-            ours = weights_of(net)
-            reference = train_per_sample(start_weights, X, y, batches)
-            tol = 1e-9 if dtype == np.float64 else 2e-3
-            agree = all(np.allclose(a, b, atol=tol, rtol=0) for pair_a, pair_b in zip(ours, reference) for a, b in zip(pair_a, pair_b))
-
-            t_torch = None
-            if torch is not None:
-                tdtype = torch.float64 if dtype == np.float64 else torch.float32
-                Xt, yt = torch.from_numpy(X), torch.from_numpy(y)
-                tbatches = [torch.from_numpy(b) for b in batches]
-                t_torch = best_time(lambda: train_torch(torch_model(start_weights, tdtype), Xt, yt, tbatches), args.repeats)
-                model = torch_model(start_weights, tdtype)
-                train_torch(model, Xt, yt, tbatches)
-                agree = agree and all(
-                    np.allclose(a, b, atol=tol, rtol=0) for pair_a, pair_b in zip(ours, torch_weights(model)) for a, b in zip(pair_a, pair_b)
-                )
-
-            share = matmul_share(X, batch_size, dtype, args.repeats)
-            rate = {name: n / t for name, t in (("dlmath", t_dlmath), ("sample", t_sample), ("torch", t_torch)) if t is not None}
-            torch_rate = f"{rate['torch']:10.0f}" if "torch" in rate else f"{'-':>10}"
-            torch_ratio = f"{rate['dlmath'] / rate['torch']:14.2f}" if "torch" in rate else f"{'-':>14}"
-            print(
-                f"{np.dtype(dtype).name:8} {batch_size:5d} | {rate['dlmath']:10.0f} {rate['sample']:11.0f} {torch_rate} | "
-                f"{rate['dlmath'] / rate['sample']:17.1f} {torch_ratio} | {share:11.0%}"
-                + ("" if agree else "   (WARNING: final weights differ)")
-            )
+        print(f"PyTorch {torch.__version__} ({torch.get_num_threads()} threads by default)")
+    default_torch_threads = torch.get_num_threads() if torch is not None else None
+    settings = {"both": ["default", "1"], "default": ["default"], "1": ["1"]}[args.threads]
+    for threads in settings:
+        print()
+        print(f"threads: {'library defaults' if threads == 'default' else 'one (BLAS and PyTorch limited to 1)'}; samples per second, best of {args.repeats} runs")
+        header = (f"{'dtype':8} {'batch':>5} | {'dlmath':>9} {'per-sample':>10} {'PyTorch':>9} | "
+                  f"{'dlmath/per-sample':>17} {'dlmath/PyTorch':>14} | {'matmul share':>12}")
+        print(header)
+        print("-" * len(header))
+        limit = threadpool_limits(1, user_api="blas") if threads == "1" else threadpool_limits(None)
+        if torch is not None:
+            torch.set_num_threads(1 if threads == "1" else default_torch_threads)
+        with limit:
+            for dtype in (np.float64, np.float32):
+                for batch_size in (64, 256):
+                    rates, share, agree = measure(X64, y, n, dtype, batch_size, args.repeats, torch)
+                    torch_rate = f"{rates['PyTorch']:9.0f}" if rates["PyTorch"] else f"{'-':>9}"
+                    torch_ratio = f"{rates['dlmath'] / rates['PyTorch']:14.2f}" if rates["PyTorch"] else f"{'-':>14}"
+                    print(
+                        f"{np.dtype(dtype).name:8} {batch_size:5d} | {rates['dlmath']:9.0f} {rates['per-sample']:10.0f} {torch_rate} | "
+                        f"{rates['dlmath'] / rates['per-sample']:17.1f} {torch_ratio} | {share:12.0%}"
+                        + ("" if agree else "   (WARNING: final weights differ)")
+                    )
     print()
     print("dlmath/per-sample and dlmath/PyTorch are ratios of samples per second (above 1: dlmath is faster).")
     print("matmul share: time of a step's 8 matrix products run alone / time of a whole dlmath step.")
-    print("All three implementations end one epoch at the same weights (checked), so they do the same work.")
+    print("All implementations end the epoch at the same weights (checked), so they do the same work.")
 
 
 if __name__ == "__main__":

@@ -1,8 +1,9 @@
 """Print a table of contents with one page, for ``make page PAGE=book/NN-name.md``.
 
 The page is built with the intro and the appendices that pages link to everywhere
-(glossary, notation, references), so terms and citations resolve; links to other chapters
-are reported as warnings, which the full build (``make html``) resolves.
+(glossary, notation, references), so terms and citations resolve. Links to other chapters
+cannot resolve there and are not reported (see ``course_build.quiet_links_to_pages_not_built``);
+the full build (``make html``) checks them all.
 """
 
 import sys

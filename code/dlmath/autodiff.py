@@ -280,7 +280,7 @@ class Tensor:
         dtype = raw.dtype if isinstance(raw, np.ndarray) and raw.dtype.kind == "f" else np.float64
         where = f"the result of {_op!r}" if _op else "value"
         self.value = as_array(value, where, dtype=dtype, allow_empty=True)
-        self.grad = np.zeros_like(value)
+        self.grad = np.zeros_like(self.value)
         self.op = _op
         self.label = label
         self._parents = _parents

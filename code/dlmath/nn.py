@@ -1001,3 +1001,632 @@ def gradient_check(model, x, target, loss=softmax_cross_entropy, *, eps: float =
     if per_parameter:
         return errors
     return max(errors.values())
+
+
+# --- attention and transformers (Chapter 13) ---------------------------------------------------
+#
+# Sequences are batch first, like everything above: a batch of sequences of vectors has shape
+# ``(batch, positions, features)`` and a layer multiplies on the right, ``X @ W`` (Chapters 9
+# and 10). Gradients have the shape of their variable, and Jacobians, where the docstrings
+# write them, are in numerator layout (Chapter 8).
+
+__all__ += [
+    "Embedding",
+    "LayerNorm",
+    "MultiHeadAttention",
+    "PositionWise",
+    "PositionalEncoding",
+    "TransformerBlock",
+    "attention_backward",
+    "causal_mask",
+    "scaled_dot_product_attention",
+    "sinusoidal_positions",
+]
+
+
+def causal_mask(n_positions: int) -> np.ndarray:
+    r"""The mask of a left-to-right (GPT-style) model: position :math:`i` may look at :math:`j \le i`.
+
+    A boolean ``(n_positions, n_positions)`` array, True on and below the diagonal, where a
+    query may attend, and False above it, where it would see the future:
+
+    >>> causal_mask(3).astype(int)
+    array([[1, 0, 0],
+           [1, 1, 0],
+           [1, 1, 1]])
+
+    The same convention as ``torch.nn.functional.scaled_dot_product_attention`` (True = take
+    part in attention). Note that ``torch.nn.MultiheadAttention`` uses the opposite one
+    (True = masked out).
+    """
+    n_positions = check_int(n_positions, "n_positions", low=1)
+    return np.tri(n_positions, dtype=bool)
+
+
+def _attention_mask(mask, scores_shape: tuple) -> np.ndarray:
+    """``mask`` as a boolean array that broadcasts against the scores, with every query seeing some key."""
+    if not isinstance(mask, np.ndarray) or mask.dtype != bool:
+        raise TypeError(
+            "mask must be a boolean array (True where a query may attend to a key), such as causal_mask(T); "
+            f"got {describe(mask)}"
+        )
+    try:
+        shape = np.broadcast_shapes(mask.shape, scores_shape)
+    except ValueError:
+        shape = None
+    if shape != scores_shape:
+        raise ValueError(
+            f"mask must broadcast to the shape of the scores {scores_shape} (queries x keys last); got shape {mask.shape}"
+        )
+    if not mask.any(axis=-1).all():
+        raise ValueError(
+            "mask hides every key from some query (a row of the mask is all False): "
+            "its softmax would divide 0 by 0; let every query see at least one key"
+        )
+    return mask
+
+
+def _softmax_rows(scores: np.ndarray) -> np.ndarray:
+    """Softmax along the last axis, in place, after subtracting each row's maximum (so -inf entries give 0)."""
+    scores -= scores.max(axis=-1, keepdims=True)
+    np.exp(scores, out=scores)
+    scores /= scores.sum(axis=-1, keepdims=True)
+    return scores
+
+
+def _attention(Q, K, V, mask):
+    """Scaled dot-product attention without input checks (used by the layers); returns (out, weights)."""
+    scores = Q @ np.swapaxes(K, -1, -2)
+    scores *= 1.0 / np.sqrt(Q.shape[-1])
+    if mask is not None:
+        scores = np.where(mask, scores, -np.inf)
+    weights = _softmax_rows(scores)
+    return weights @ V, weights
+
+
+def _attention_grads(grad_out, Q, K, V, weights):
+    """The three gradients of attention (see :func:`attention_backward`), without input checks."""
+    A = weights
+    grad_V = np.swapaxes(A, -1, -2) @ grad_out
+    grad_A = grad_out @ np.swapaxes(V, -1, -2)
+    # softmax backward, row by row: dS = A * (dA - rowsum(dA * A))
+    grad_S = grad_A
+    grad_S -= np.einsum("...ij,...ij->...i", grad_A, A)[..., None]
+    grad_S *= A
+    grad_S *= 1.0 / np.sqrt(Q.shape[-1])
+    grad_Q = grad_S @ K
+    grad_K = np.swapaxes(grad_S, -1, -2) @ Q
+    return grad_Q, grad_K, grad_V
+
+
+def _qkv(Q, K, V) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Check and convert queries, keys and values: (..., T_q, d_k), (..., T_k, d_k), (..., T_k, d_v)."""
+    Q = _as_batch(Q, "Q", finite=True)
+    K = _as_batch(K, "K", Q.dtype, finite=True)
+    V = _as_batch(V, "V", Q.dtype, finite=True)
+    for name, array in (("Q", Q), ("K", K), ("V", V)):
+        if array.ndim < 2:
+            raise ValueError(f"{name} must have at least 2 dimensions (..., positions, features); got shape {array.shape}")
+    if Q.shape[:-2] != K.shape[:-2] or Q.shape[:-2] != V.shape[:-2]:
+        raise ValueError(
+            "Q, K and V must have the same leading (batch, head) axes; "
+            f"got shapes {Q.shape}, {K.shape} and {V.shape}"
+        )
+    if Q.shape[-1] != K.shape[-1]:
+        raise ValueError(
+            f"Q and K must have the same number of features (their dot products are the scores); "
+            f"got Q {Q.shape} and K {K.shape}"
+        )
+    if K.shape[-2] != V.shape[-2]:
+        raise ValueError(f"K and V must have one row per key, the same number; got K {K.shape} and V {V.shape}")
+    return Q, K, V
+
+
+def scaled_dot_product_attention(Q, K, V, mask=None):
+    r"""Scaled dot-product attention: every query takes a weighted average of the values.
+
+    .. math::
+        S = \frac{Q K^T}{\sqrt{d_k}}, \qquad
+        A = \operatorname{softmax}_\text{rows}(S), \qquad
+        \operatorname{Attention}(Q, K, V) = A V .
+
+    Shapes (any leading batch or head axes ``...`` must be the same for all three):
+    ``Q`` is ``(..., T_q, d_k)``, one query per row; ``K`` is ``(..., T_k, d_k)`` and ``V``
+    is ``(..., T_k, d_v)``, one key and one value per row. The scores ``S`` and the
+    weights ``A`` are ``(..., T_q, T_k)``; each row of ``A`` is a probability vector, and
+    the output ``A V`` is ``(..., T_q, d_v)``.
+
+    ``mask`` (optional) is a boolean array that broadcasts to ``(..., T_q, T_k)``: where it
+    is False the score is set to :math:`-\infty`, so that key gets weight exactly 0 (see
+    :func:`causal_mask`). Every query must keep at least one key.
+
+    Dividing by :math:`\sqrt{d_k}` keeps the variance of the scores near 1 when the
+    entries of the queries and keys have variance 1 (a dot product of :math:`d_k` terms
+    has variance :math:`d_k`), so the softmax does not saturate as :math:`d_k` grows.
+
+    Returns ``(output, weights)``. Same as ``torch.nn.functional.scaled_dot_product_attention``
+    (which returns only the output).
+    """
+    Q, K, V = _qkv(Q, K, V)
+    if mask is not None:
+        mask = _attention_mask(mask, Q.shape[:-1] + (K.shape[-2],))
+    return _attention(Q, K, V, mask)
+
+
+def attention_backward(grad_out, Q, K, V, weights):
+    r"""The gradients of a loss with respect to ``Q``, ``K`` and ``V``, given :math:`G = \partial L/\partial O`.
+
+    With :math:`O = AV`, :math:`A = \operatorname{softmax}_\text{rows}(S)` and
+    :math:`S = QK^T/\sqrt{d_k}` (see :func:`scaled_dot_product_attention`, which returns
+    ``weights`` = :math:`A`), the chain rule of Chapter 8 gives, matrix by matrix,
+
+    .. math::
+        \frac{\partial L}{\partial V} = A^T G, \qquad
+        \frac{\partial L}{\partial A} = G V^T, \qquad
+        \frac{\partial L}{\partial S} = A \odot \Big(\frac{\partial L}{\partial A}
+            - \big(\tfrac{\partial L}{\partial A} \odot A\big)\mathbf 1\,\mathbf 1^T\Big),
+
+    .. math::
+        \frac{\partial L}{\partial Q} = \frac{1}{\sqrt{d_k}} \frac{\partial L}{\partial S} K, \qquad
+        \frac{\partial L}{\partial K} = \frac{1}{\sqrt{d_k}} \Big(\frac{\partial L}{\partial S}\Big)^T Q .
+
+    The third line is the softmax Jacobian :math:`\operatorname{diag}(a) - a a^T` applied to
+    every row. Masked entries have :math:`A = 0`, so their gradient is 0 too. Every
+    gradient has the shape of its variable. Returns ``(grad_Q, grad_K, grad_V)``.
+    """
+    Q, K, V = _qkv(Q, K, V)
+    A = _as_batch(weights, "weights", Q.dtype)
+    expected = Q.shape[:-1] + (K.shape[-2],)
+    if A.shape != expected:
+        raise ValueError(f"weights must have the shape of the attention weights {expected} (queries x keys); got {A.shape}")
+    grad_out = _as_batch(grad_out, "grad_out", Q.dtype, finite=True)
+    if grad_out.shape != Q.shape[:-1] + (V.shape[-1],):
+        raise ValueError(f"grad_out must have the shape of the attention output {Q.shape[:-1] + (V.shape[-1],)}; got {grad_out.shape}")
+    return _attention_grads(grad_out, Q, K, V, A)
+
+
+def _sequences(x, name: str, d: int, layer, dtype) -> np.ndarray:
+    """``x`` as a ``(batch, positions, d)`` float array, or an error that names the layer."""
+    x = _as_batch(x, name, dtype)
+    if x.ndim != 3 or x.shape[-1] != d:
+        got = f"{x.shape[-1]} features (shape {x.shape})" if x.ndim == 3 else f"shape {x.shape} ({x.ndim}-D)"
+        raise ValueError(f"{name} of {layer} must have shape (batch, positions, {d}); got {got}")
+    return x
+
+
+class MultiHeadAttention(Layer):
+    r"""Multi-head self-attention over a batch of sequences, ``(batch, T, d_model)`` to the same shape.
+
+    With :math:`h` heads of width :math:`d_h = d_\text{model}/h`, for each sequence
+    :math:`X` (one position per row):
+
+    .. math::
+        Q = X W_Q + b_Q, \quad K = X W_K, \quad V = X W_V + b_V, \qquad
+        \text{(each } T \times d_\text{model}\text{, then split into } h \text{ blocks of } d_h \text{ columns)},
+
+    .. math::
+        H_j = \operatorname{Attention}(Q_j, K_j, V_j), \qquad
+        Y = [H_1 \, \cdots \, H_h]\, W_O + b_O .
+
+    All heads of all sequences are computed at once, as a batch of ``(batch, h)``
+    attention problems (see :func:`scaled_dot_product_attention`); ``backward`` uses
+    :func:`attention_backward` and the dense layer's formulas for the four projections.
+    The weights of the last forward pass are kept in ``self.weights``, shape
+    ``(batch, h, T, T)``, for plotting.
+
+    ``causal=True`` applies :func:`causal_mask`, so that position :math:`i` sees only
+    positions :math:`j \le i`; ``forward(x, mask=...)`` accepts another boolean mask
+    (True = may attend) of shape ``(T, T)`` or ``(batch, T, T)``.
+
+    The parametrisation is that of ``torch.nn.MultiheadAttention(d_model, n_heads,
+    batch_first=True)``: its ``in_proj_weight`` stacks :math:`W_Q^T, W_K^T, W_V^T` and its
+    ``out_proj.weight`` is :math:`W_O^T` (PyTorch multiplies on the left). PyTorch also
+    has a key bias :math:`b_K`; it adds :math:`q \cdot b_K` to every score of a row, which
+    the softmax ignores, so it never changes the output and we leave it out.
+    """
+
+    def __init__(self, d_model: int, n_heads: int = 1, *, causal: bool = False, init="glorot", rng=None, dtype=np.float64):
+        self.d_model = check_int(d_model, "d_model", low=1)
+        self.n_heads = check_int(n_heads, "n_heads", low=1)
+        if self.d_model % self.n_heads:
+            raise ValueError(f"d_model ({self.d_model}) must be divisible by n_heads ({self.n_heads}): each head gets d_model / n_heads features")
+        if not isinstance(causal, (bool, np.bool_)):
+            raise TypeError(f"causal must be True or False; got {describe(causal)}")
+        self.causal = bool(causal)
+        self.dtype = _float_dtype(dtype)
+        rng = as_rng(rng)
+        d = self.d_model
+        for name in ("q", "k", "v", "o"):
+            weights = initialize(init, (d, d), d, d, rng=rng, dtype=self.dtype)
+            setattr(self, f"W_{name}", Parameter(weights, f"W_{name}"))
+        # no key bias: adding one vector to every key adds a constant to each row of scores,
+        # which the softmax ignores, so b_K would never change the output (its gradient is 0)
+        self.b_k = None
+        for name in ("q", "v", "o"):
+            setattr(self, f"b_{name}", Parameter(np.zeros(d, dtype=self.dtype), f"b_{name}"))
+        self.weights = None
+        self._cache = None
+
+    def _split(self, Z: np.ndarray) -> np.ndarray:
+        """(batch, T, d_model) -> (batch, heads, T, d_head)."""
+        n, t, _ = Z.shape
+        return Z.reshape(n, t, self.n_heads, -1).transpose(0, 2, 1, 3)
+
+    def _merge(self, Z: np.ndarray) -> np.ndarray:
+        """(batch, heads, T, d_head) -> (batch, T, d_model): the heads side by side."""
+        n, _, t, _ = Z.shape
+        return Z.transpose(0, 2, 1, 3).reshape(n, t, self.d_model)
+
+    def forward(self, x, mask=None):
+        x = _sequences(x, "x", self.d_model, repr(self), self.dtype)
+        n, t, d = x.shape
+        full = None
+        if self.causal:
+            full = causal_mask(t)
+        if mask is not None:
+            if not isinstance(mask, np.ndarray) or mask.dtype != bool or mask.shape not in ((t, t), (n, t, t)):
+                raise ValueError(f"mask of {self!r} must be a boolean array of shape ({t}, {t}) or ({n}, {t}, {t}); got {describe(mask)}")
+            full = mask if full is None else mask & full
+        if full is not None:
+            full = _attention_mask(full[:, None] if full.ndim == 3 else full, (n, self.n_heads, t, t))
+        rows = x.reshape(-1, d)
+        Q = self._split((rows @ self.W_q.value + self.b_q.value).reshape(n, t, d))
+        K = self._split((rows @ self.W_k.value).reshape(n, t, d))
+        V = self._split((rows @ self.W_v.value + self.b_v.value).reshape(n, t, d))
+        heads, weights = _attention(Q, K, V, full)
+        concat = self._merge(heads).reshape(-1, d)
+        out = concat @ self.W_o.value
+        out += self.b_o.value
+        self.weights = weights
+        self._cache = (rows, Q, K, V, weights, concat, (n, t, d))
+        return out.reshape(n, t, d)
+
+    def backward(self, grad_out):
+        _check_cached(self, "_cache")
+        rows, Q, K, V, weights, concat, shape = self._cache
+        grad_out = _as_batch(grad_out, "grad_out", self.dtype)
+        _check_grad_shape(grad_out, shape, self)
+        G = grad_out.reshape(-1, self.d_model)
+        np.matmul(concat.T, G, out=self.W_o.grad)
+        np.sum(G, axis=0, out=self.b_o.grad)
+        grad_heads = self._split((G @ self.W_o.value.T).reshape(shape))
+        grads = _attention_grads(grad_heads, Q, K, V, weights)
+        grad_rows = np.zeros_like(rows)
+        for name, grad in zip("qkv", grads):
+            g = self._merge(grad).reshape(-1, self.d_model)
+            W, b = getattr(self, f"W_{name}"), getattr(self, f"b_{name}")
+            np.matmul(rows.T, g, out=W.grad)
+            if b is not None:
+                np.sum(g, axis=0, out=b.grad)
+            grad_rows += g @ W.value.T
+        return grad_rows.reshape(shape)
+
+    def parameters(self) -> list[Parameter]:
+        return [self.W_q, self.b_q, self.W_k, self.W_v, self.b_v, self.W_o, self.b_o]
+
+    def multiply_adds(self, input_shape) -> int:
+        t, d = input_shape
+        return 4 * t * d * d + 2 * t * t * d  # four projections, then QK^T and AV
+
+    def __repr__(self) -> str:
+        causal = ", causal=True" if self.causal else ""
+        return f"MultiHeadAttention({self.d_model}, n_heads={self.n_heads}{causal}, dtype={self.dtype.name})"
+
+
+class LayerNorm(Layer):
+    r"""Layer normalisation over the last axis: each vector is centred, scaled to unit variance, then re-scaled.
+
+    For one vector :math:`x \in \mathbb{R}^d` (a row, or one position of a sequence):
+
+    .. math::
+        \mu = \frac1d \sum_i x_i, \quad \sigma^2 = \frac1d \sum_i (x_i - \mu)^2, \quad
+        \hat x = \frac{x - \mu}{\sqrt{\sigma^2 + \varepsilon}}, \quad
+        y = \gamma \odot \hat x + \beta,
+
+    with trainable :math:`\gamma` (``gamma``, starting at 1) and :math:`\beta` (``beta``,
+    starting at 0). Backward, with :math:`g = \gamma \odot \partial L/\partial y` and
+    :math:`s = \sqrt{\sigma^2 + \varepsilon}`:
+
+    .. math::
+        \frac{\partial L}{\partial x} = \frac1s\Big(g - \bar g\,\mathbf 1 - \overline{g \odot \hat x}\;\hat x\Big),
+
+    where a bar is the mean over the :math:`d` entries; this is the Jacobian
+    :math:`\frac1s\big(I - \tfrac1d \mathbf 1 \mathbf 1^T - \tfrac1d \hat x \hat x^T\big)\operatorname{diag}(\gamma)`
+    (symmetric apart from :math:`\gamma`) applied to the incoming gradient.
+    :math:`\partial L/\partial\gamma` and :math:`\partial L/\partial\beta` sum
+    :math:`\partial L/\partial y \odot \hat x` and :math:`\partial L/\partial y` over every
+    other axis. Same as ``torch.nn.LayerNorm(d, eps=eps)`` (biased variance).
+    """
+
+    def __init__(self, d: int, *, eps: float = 1e-5, dtype=np.float64):
+        self.d = check_int(d, "d", low=1)
+        self.eps = check_number(eps, "eps", low=0.0, low_inclusive=False)
+        self.dtype = _float_dtype(dtype)
+        self.gamma = Parameter(np.ones(self.d, dtype=self.dtype), "gamma")
+        self.beta = Parameter(np.zeros(self.d, dtype=self.dtype), "beta")
+        self._x_hat = None
+        self._inv_std = None
+
+    def forward(self, x):
+        x = _as_batch(x, "x", self.dtype)
+        if x.ndim < 1 or x.shape[-1] != self.d:
+            raise ValueError(f"x of {self!r} must have {self.d} features on its last axis; got shape {x.shape}")
+        centred = x - x.mean(axis=-1, keepdims=True)
+        variance = np.mean(centred * centred, axis=-1, keepdims=True)
+        self._inv_std = 1.0 / np.sqrt(variance + self.eps)
+        self._x_hat = centred * self._inv_std
+        return self._x_hat * self.gamma.value + self.beta.value
+
+    def backward(self, grad_out):
+        _check_cached(self, "_x_hat")
+        x_hat = self._x_hat
+        grad_out = _as_batch(grad_out, "grad_out", self.dtype)
+        _check_grad_shape(grad_out, x_hat.shape, self)
+        axes = tuple(range(x_hat.ndim - 1))
+        self.gamma.grad[...] = np.sum(grad_out * x_hat, axis=axes)
+        self.beta.grad[...] = np.sum(grad_out, axis=axes)
+        g = grad_out * self.gamma.value
+        grad_in = g - g.mean(axis=-1, keepdims=True)
+        grad_in -= x_hat * np.mean(g * x_hat, axis=-1, keepdims=True)
+        grad_in *= self._inv_std
+        return grad_in
+
+    def parameters(self) -> list[Parameter]:
+        return [self.gamma, self.beta]
+
+    def __repr__(self) -> str:
+        return f"LayerNorm({self.d}, eps={self.eps:g}, dtype={self.dtype.name})"
+
+
+class Embedding(Layer):
+    r"""A lookup table of learned vectors: token :math:`i` becomes row :math:`i` of ``E``.
+
+    ``forward(tokens)`` maps an integer array of shape ``(batch, T)`` (or any shape) to
+    ``E[tokens]``, of shape ``(batch, T, d)``. Looking up row :math:`i` is the product
+    :math:`e_i^T E` of the one-hot vector :math:`e_i` with ``E``, so this is a dense layer
+    without bias on one-hot inputs, without the multiplications by zero. Backward, with
+    :math:`G = \partial L/\partial\,\text{out}`: row :math:`i` of
+    :math:`\partial L/\partial E` is the sum of the rows of :math:`G` at the positions
+    where token :math:`i` occurs (``np.add.at``), the dense layer's :math:`X^T G`.
+
+    Tokens are integers from 0 to ``n_tokens - 1``; floats with integer values are
+    accepted, because :class:`Sequential` converts its input to floats. A token index
+    has no gradient: ``backward`` returns None. Initial rows: standard normal, as in
+    ``torch.nn.Embedding``.
+    """
+
+    def __init__(self, n_tokens: int, d: int, *, rng=None, dtype=np.float64):
+        self.n_tokens = check_int(n_tokens, "n_tokens", low=1)
+        self.d = check_int(d, "d", low=1)
+        self.dtype = _float_dtype(dtype)
+        self.E = Parameter(as_rng(rng).standard_normal((self.n_tokens, self.d)).astype(self.dtype), "E")
+        self._tokens = None
+
+    def _tokens_of(self, tokens) -> np.ndarray:
+        t = np.asarray(tokens)
+        if t.dtype.kind == "f" and np.all(np.isfinite(t)) and np.all(t == np.round(t)):
+            t = t.astype(np.int64)
+        if t.dtype.kind not in "iu":
+            raise TypeError(f"tokens of {self!r} must be integer token indices; got {describe(tokens)}")
+        if t.size and (t.min() < 0 or t.max() >= self.n_tokens):
+            bad = t[(t < 0) | (t >= self.n_tokens)].flat[0]
+            raise ValueError(f"tokens of {self!r} must be between 0 and {self.n_tokens - 1}; got token {int(bad)}")
+        return t
+
+    def forward(self, tokens):
+        self._tokens = self._tokens_of(tokens)
+        return self.E.value[self._tokens]
+
+    def backward(self, grad_out):
+        """Fill ``E.grad`` (a scatter-add of ``grad_out``); return None, as token indices have no gradient."""
+        _check_cached(self, "_tokens")
+        grad_out = _as_batch(grad_out, "grad_out", self.dtype)
+        _check_grad_shape(grad_out, self._tokens.shape + (self.d,), self)
+        self.E.grad[...] = 0
+        np.add.at(self.E.grad, self._tokens.reshape(-1), grad_out.reshape(-1, self.d))
+        return None
+
+    def parameters(self) -> list[Parameter]:
+        return [self.E]
+
+    def __repr__(self) -> str:
+        return f"Embedding({self.n_tokens}, {self.d}, dtype={self.dtype.name})"
+
+
+def sinusoidal_positions(n_positions: int, d: int, *, base: float = 10000.0) -> np.ndarray:
+    r"""The sinusoidal position codes of Vaswani et al. (2017), shape ``(n_positions, d)``.
+
+    Position :math:`p` gets, for each pair of columns :math:`(2k, 2k+1)`,
+
+    .. math::
+        P_{p, 2k} = \sin(\omega_k p), \qquad P_{p, 2k+1} = \cos(\omega_k p), \qquad
+        \omega_k = \text{base}^{-2k/d},
+
+    a clock with :math:`d/2` hands turning at geometrically spaced speeds. Moving
+    :math:`m` positions rotates every pair by the angle :math:`\omega_k m`, the same for
+    every :math:`p`, so offsets are linear maps of the codes. ``d`` must be even.
+    """
+    n_positions = check_int(n_positions, "n_positions", low=1)
+    d = check_int(d, "d", low=2)
+    if d % 2:
+        raise ValueError(f"d must be even (sines and cosines come in pairs); got {d}")
+    base = check_number(base, "base", low=1.0, low_inclusive=False)
+    omega = base ** (-np.arange(0, d, 2) / d)
+    angles = np.arange(n_positions)[:, None] * omega[None, :]
+    codes = np.empty((n_positions, d))
+    codes[:, 0::2] = np.sin(angles)
+    codes[:, 1::2] = np.cos(angles)
+    return codes
+
+
+class PositionalEncoding(Layer):
+    r"""Adds a code for each position to a batch of sequences: :math:`x_{b,p} + P_p`.
+
+    Attention treats its input as a set: permuting the positions permutes the output in
+    the same way. Adding :math:`P_p` to the vector at position :math:`p` tells the model
+    where each token is. With ``learned=False`` (default) :math:`P` is
+    :func:`sinusoidal_positions` and fixed; with ``learned=True`` it is a parameter ``P``
+    (starting from small normal values, standard deviation 0.1) whose gradient is
+    :math:`\partial L/\partial P_p = \sum_b \partial L/\partial\,\text{out}_{b,p}`.
+    The gradient with respect to ``x`` passes through unchanged.
+    """
+
+    def __init__(self, max_positions: int, d: int, *, learned: bool = False, rng=None, dtype=np.float64):
+        self.max_positions = check_int(max_positions, "max_positions", low=1)
+        self.d = check_int(d, "d", low=1)
+        self.dtype = _float_dtype(dtype)
+        if not isinstance(learned, (bool, np.bool_)):
+            raise TypeError(f"learned must be True or False; got {describe(learned)}")
+        self.learned = bool(learned)
+        if self.learned:
+            self.P = Parameter((0.1 * as_rng(rng).standard_normal((self.max_positions, self.d))).astype(self.dtype), "P")
+        else:
+            self.codes = sinusoidal_positions(self.max_positions, self.d).astype(self.dtype)
+        self._shape = None
+
+    def _table(self) -> np.ndarray:
+        return self.P.value if self.learned else self.codes
+
+    def forward(self, x):
+        x = _as_batch(x, "x", self.dtype)
+        if x.ndim != 3 or x.shape[-1] != self.d or x.shape[1] > self.max_positions:
+            raise ValueError(
+                f"x of {self!r} must have shape (batch, positions <= {self.max_positions}, {self.d}); got shape {x.shape}"
+            )
+        self._shape = x.shape
+        return x + self._table()[: x.shape[1]]
+
+    def backward(self, grad_out):
+        _check_cached(self, "_shape")
+        grad_out = _as_batch(grad_out, "grad_out", self.dtype)
+        _check_grad_shape(grad_out, self._shape, self)
+        if self.learned:
+            self.P.grad[...] = 0
+            self.P.grad[: self._shape[1]] = grad_out.sum(axis=0)
+        return grad_out
+
+    def parameters(self) -> list[Parameter]:
+        return [self.P] if self.learned else []
+
+    def __repr__(self) -> str:
+        kind = "learned" if self.learned else "sinusoidal"
+        return f"PositionalEncoding({self.max_positions}, {self.d}, {kind})"
+
+
+class PositionWise(Layer):
+    r"""Applies a layer made for ``(batch, features)`` to every position of ``(batch, T, features)``.
+
+    The positions are stacked as rows, ``(batch * T, features)``, the inner layer runs once
+    on all of them, and the result is folded back to ``(batch, T, ...)``. So
+    ``PositionWise(Dense(d, d_out))`` multiplies every position by the same matrix, the
+    "position-wise" layers of a transformer. Its parameters are the inner layer's.
+    """
+
+    def __init__(self, layer: Layer):
+        if not all(callable(getattr(layer, m, None)) for m in ("forward", "backward", "parameters")):
+            raise TypeError(f"layer must be a layer (with forward, backward and parameters); got {describe(layer)}")
+        self.layer = layer
+        self.dtype = getattr(layer, "dtype", None)
+        self._shape = None
+
+    def forward(self, x):
+        x = _as_batch(x, "x", self.dtype)
+        if x.ndim != 3:
+            raise ValueError(f"x of {self!r} must have shape (batch, positions, features); got shape {x.shape}")
+        self._shape = x.shape
+        out = self.layer.forward(x.reshape(-1, x.shape[-1]))
+        return out.reshape(x.shape[0], x.shape[1], *out.shape[1:])
+
+    def backward(self, grad_out):
+        _check_cached(self, "_shape")
+        grad_out = _as_batch(grad_out, "grad_out", self.dtype)
+        n, t = self._shape[:2]
+        if grad_out.shape[:2] != (n, t):
+            raise ValueError(f"grad_out of {self!r}.backward must have shape ({n}, {t}, ...); got {grad_out.shape}")
+        flat = grad_out.reshape(n * t, *grad_out.shape[2:])
+        return self.layer.backward(flat).reshape(self._shape)
+
+    def parameters(self) -> list[Parameter]:
+        return self.layer.parameters()
+
+    def multiply_adds(self, input_shape) -> int:
+        t, d = input_shape
+        return t * self.layer.multiply_adds((d,))
+
+    def __repr__(self) -> str:
+        return f"PositionWise({self.layer!r})"
+
+
+class TransformerBlock(Layer):
+    r"""A pre-norm transformer block: attention, then a position-wise network, each with a residual.
+
+    For a batch of sequences :math:`X` of shape ``(batch, T, d_model)``:
+
+    .. math::
+        H = X + \operatorname{MHA}(\operatorname{LN}_1(X)), \qquad
+        Y = H + \operatorname{FFN}(\operatorname{LN}_2(H)), \qquad
+        \operatorname{FFN}(Z) = \operatorname{ReLU}(Z W_1 + b_1) W_2 + b_2,
+
+    the layout of GPT-2 and most later models (Xiong et al., 2020 compare it with the
+    original post-norm block). The residual additions make the backward pass add the
+    incoming gradient to what each branch returns,
+
+    .. math::
+        \frac{\partial L}{\partial H} = G + \operatorname{LN}_2^\text{back}\big(\operatorname{FFN}^\text{back}(G)\big),
+        \qquad
+        \frac{\partial L}{\partial X} = \frac{\partial L}{\partial H}
+          + \operatorname{LN}_1^\text{back}\Big(\operatorname{MHA}^\text{back}\big(\tfrac{\partial L}{\partial H}\big)\Big),
+
+    so the gradient always has a path through the block that multiplies it by the
+    identity. Sub-layers: ``ln1``, ``attn`` (:class:`MultiHeadAttention`), ``ln2``,
+    ``ffn`` (a :class:`Sequential` of :class:`PositionWise` dense layers and a ReLU);
+    their parameters are renamed ``attn.W_q``, ``ffn.0.W``, ... so that every name is unique.
+    """
+
+    def __init__(self, d_model: int, n_heads: int = 1, d_ff: int | None = None, *, causal: bool = False, rng=None, dtype=np.float64):
+        self.d_model = check_int(d_model, "d_model", low=1)
+        d_ff = 4 * self.d_model if d_ff is None else check_int(d_ff, "d_ff", low=1)
+        self.d_ff = d_ff
+        self.dtype = _float_dtype(dtype)
+        rng = as_rng(rng)
+        self.ln1 = LayerNorm(self.d_model, dtype=self.dtype)
+        self.attn = MultiHeadAttention(self.d_model, n_heads, causal=causal, rng=rng, dtype=self.dtype)
+        self.ln2 = LayerNorm(self.d_model, dtype=self.dtype)
+        self.ffn = Sequential(
+            PositionWise(Dense(self.d_model, d_ff, rng=rng, dtype=self.dtype)),
+            ReLU(),
+            PositionWise(Dense(d_ff, self.d_model, init="glorot", rng=rng, dtype=self.dtype)),
+        )
+        for prefix, layer in (("ln1", self.ln1), ("attn", self.attn), ("ln2", self.ln2)):
+            for p in layer.parameters():
+                p.name = f"{prefix}.{p.name}"
+        for i, layer in enumerate(self.ffn.layers):
+            for p in layer.parameters():
+                p.name = f"ffn.{i}.{p.name}"
+
+    def forward(self, x, mask=None):
+        x = _sequences(x, "x", self.d_model, repr(self), self.dtype)
+        h = x + self.attn.forward(self.ln1.forward(x), mask=mask)
+        return h + self.ffn.forward(self.ln2.forward(h))
+
+    def backward(self, grad_out):
+        _check_cached(self.ln1, "_x_hat")
+        grad_out = _as_batch(grad_out, "grad_out", self.dtype)
+        grad_h = grad_out + self.ln2.backward(self.ffn.backward(grad_out))
+        return grad_h + self.ln1.backward(self.attn.backward(grad_h))
+
+    def parameters(self) -> list[Parameter]:
+        return self.ln1.parameters() + self.attn.parameters() + self.ln2.parameters() + self.ffn.parameters()
+
+    def multiply_adds(self, input_shape) -> int:
+        t, d = input_shape
+        return self.attn.multiply_adds(input_shape) + 2 * t * d * self.d_ff
+
+    @property
+    def weights(self):
+        """The attention weights of the last forward pass, ``(batch, heads, T, T)``."""
+        return self.attn.weights
+
+    def __repr__(self) -> str:
+        causal = ", causal=True" if self.attn.causal else ""
+        return f"TransformerBlock({self.d_model}, n_heads={self.attn.n_heads}, d_ff={self.d_ff}{causal})"

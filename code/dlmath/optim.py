@@ -580,37 +580,35 @@ def train(
     epoch_loss: list[float] = []
     val_loss: list[float] = []
 
-    def diverged(value, epoch: int, cause: str = "") -> DivergenceError:
+    def diverged(value, epoch: int) -> DivergenceError:
         lr = optimizer.current_lr()
         return DivergenceError(
-            f"the loss became {value} at step {len(step_loss) + 1} (epoch {epoch + 1}){cause}: "
+            f"the loss became {value} at step {len(step_loss) + 1} (epoch {epoch + 1}): "
             f"training has diverged; {_smaller(lr if lr > 0 else 1e-3)}."
         )
 
-    for epoch in range(epochs):
-        total = 0.0
-        for batch in minibatches(len(X), batch_size, rng=rng):
-            with np.errstate(over="ignore", invalid="ignore"):
+    # overflow in a diverging network is reported once, clearly, by the loss check below
+    with np.errstate(over="ignore", invalid="ignore"):
+        for epoch in range(epochs):
+            total = 0.0
+            for batch in minibatches(len(X), batch_size, rng=rng):
                 output = model.forward(X[batch])
-                if not np.isfinite(output).all():
-                    raise diverged(math.nan, epoch, ", because the network's output is not finite")
                 try:
                     value, grad_out = loss(output, y[batch])
                 except ValueError as error:  # dlmath.nn's losses refuse to return a NaN or inf loss
                     if re.search(r"\b(nan|inf|infinite)\b", str(error), re.IGNORECASE):
-                        raise diverged(math.inf, epoch) from error
+                        raise diverged("NaN or infinite", epoch) from error
                     raise
                 value = float(value)
                 if not math.isfinite(value):
                     raise diverged(value, epoch)
                 model.backward(grad_out, **skip_input_grad)
                 optimizer.step()
-            step_loss.append(value)
-            total += value * len(batch)
-        epoch_loss.append(total / len(X))
-        if validation is not None:
-            X_val, y_val = validation
-            with np.errstate(over="ignore", invalid="ignore"):
+                step_loss.append(value)
+                total += value * len(batch)
+            epoch_loss.append(total / len(X))
+            if validation is not None:
+                X_val, y_val = validation
                 val_loss.append(float(loss(model.forward(np.asarray(X_val)), np.asarray(y_val))[0]))
     return History(
         step_loss=np.array(step_loss),

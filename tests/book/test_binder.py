@@ -29,7 +29,7 @@ from myst_nb.core.utils import coalesce_streams
 from tests.pages import ROOT, read_page, toc_docnames
 
 sys.path.insert(0, str(ROOT / "book" / "_ext"))
-from course_build import without_repeated_streams  # noqa: E402  (the build's own extension)
+from course_build import KERNEL_ENVIRONMENT, without_repeated_streams  # noqa: E402  (the build's own extension)
 
 pytestmark = [pytest.mark.slow, pytest.mark.book]
 
@@ -135,8 +135,8 @@ def _output(output) -> dict:
 @pytest.mark.parametrize("docname", NOTEBOOK_PAGES)
 def test_chapter_runs_in_binder_with_the_same_outputs_as_the_build(binder_session, built_book, docname, monkeypatch):
     repository, prefix = binder_session
-    monkeypatch.setenv("DLMATH_STRICT", "1")  # a wrong published solution fails here too
-    monkeypatch.setenv("PYTHONHASHSEED", "0")  # as in the build
+    for variable, value in KERNEL_ENVIRONMENT.items():  # as in the build: strict checks, seeds, threads
+        monkeypatch.setenv(variable, value)
     in_binder = execute_in_binder(repository, prefix, docname)
     for cell in in_binder.cells:  # printed text merged per cell, as the build merges it
         if cell.cell_type == "code":

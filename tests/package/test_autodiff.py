@@ -213,6 +213,14 @@ def test_tensor_bad_input():
         Tensor(np.array(["a"]))
 
 
+def test_a_new_tensor_has_a_zero_float_grad_shaped_like_its_value():
+    for value in ([1, 2, 3], 4, np.arange(6).reshape(2, 3), np.ones(2, dtype=np.float32)):
+        t = Tensor(value)
+        assert t.grad.shape == t.value.shape
+        assert t.grad.dtype == t.value.dtype and t.value.dtype.kind == "f"
+        assert not t.grad.any()
+
+
 def test_tensor_backward_with_an_explicit_output_gradient_is_a_vjp():
     rng = np.random.default_rng(2)
     A, B, G = rng.normal(size=(3, 4)), rng.normal(size=(4, 2)), rng.normal(size=(3, 2))

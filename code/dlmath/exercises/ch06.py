@@ -51,6 +51,12 @@ def _kl():
     return float(entropy([0.7, 0.2, 0.1], [0.5, 0.3, 0.2]))
 
 
+def _kl_direction():
+    from scipy.special import rel_entr
+
+    return float(rel_entr([0.5, 0.5, 0.0], [0.4, 0.4, 0.2]).sum())
+
+
 def _cross_entropy_loss():
     from scipy.special import log_softmax
 
@@ -81,6 +87,7 @@ register("ex-06-rank", compute=_rank, about="the rank of the 4 x 4 matrix")
 register("ex-06-eigen-2x2", compute=_eigenvalues, about="the eigenvalues of [[4, 1], [2, 3]], largest first")
 register("ex-06-power-steps", compute=_power_steps, about="the smallest t with 0.9**t < 1e-6")
 register("ex-06-kl", compute=_kl, about="KL((0.7, 0.2, 0.1) || (0.5, 0.3, 0.2)) in nats")
+register("ex-06-kl-direction", compute=_kl_direction, about="KL((0.5, 0.5, 0) || (0.4, 0.4, 0.2)), the finite direction, in nats")
 register("ex-06-cross-entropy-loss", compute=_cross_entropy_loss, about="the cross-entropy loss of logits (2, 0.5, -1) for class 0")
 register("ex-06-pca-cancer", compute=_pca_cancer, about="variance fraction of the first two PCs of the standardised breast-cancer data")
 register("ex-06-low-rank-storage", compute=_low_rank_storage, about="numbers stored by a rank-40 approximation of the 427 x 640 photo")

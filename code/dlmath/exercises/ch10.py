@@ -97,6 +97,13 @@ def _softplus_derivative():
     return float(expit(0.5))
 
 
+def _square_derivative():
+    import sympy as sp
+
+    x = sp.symbols("x")
+    return float(sp.diff(x * x, x).subs(x, 3))
+
+
 register("ex-10-graph", compute=_graph_gradient, about="the gradient (df/dx, df/dy, df/dz) at (1, -1, 3)")
 register(
     "ex-10-sigmoid-bce",
@@ -112,3 +119,4 @@ register("ex-10-softmax-ce", compute=_softmax_ce_gradient, about="dL/dz for logi
 register("ex-10-conv1d-grad", compute=_conv1d_kernel_gradient, about="dL/dk, shape (3,)")
 register("ex-10-maxpool-grad", compute=_maxpool_gradient, about="dL/dA, shape (4, 4)")
 register("ex-10-softplus-engine", compute=_softplus_derivative, about="the derivative of softplus at 0.5")
+register("ex-10-two-paths", compute=_square_derivative, about="the correct d(x * x)/dx at x = 3")
