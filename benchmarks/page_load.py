@@ -4,7 +4,8 @@ Serves `_build/html` (build it first: `make html`) on localhost the way a static
 as GitHub Pages does (text files gzip-compressed), opens every page of the table of
 contents in headless Chromium with a cold cache, and prints per page: the bytes transferred
 (HTML, scripts, styles, fonts, figures: everything the page loads), the same uncompressed,
-the bytes of its figures, and the time from navigation until MathJax has typeset the page.
+the bytes of its figures, and the time from navigation until MathJax is ready and every
+formula in view is drawn (formulas further down are drawn as they scroll into view).
 Targets (issue "A site you can trust"): every chapter page at most 1.5 MB, typeset within
 1 s on localhost.
 

@@ -17,7 +17,11 @@ that they end at the same weights (up to rounding), so they do the same work. Ea
 is the best of several runs (the machine is shared; the minimum is the least disturbed).
 It also reports the share of a dlmath training step spent in the matrix products.
 
-Usage: ``.venv/bin/python benchmarks/train_mlp.py [--repeats 5] [--quick]``.
+Usage: ``.venv/bin/python benchmarks/train_mlp.py [--repeats 5] [--quick] [--threads both|default|1]
+[--clock wall|cpu]``. It measures twice by default: with the libraries' default numbers of
+threads, and with NumPy's BLAS and PyTorch limited to one thread (for these small matrices,
+threads mostly add coordination cost, and on a busy machine a lot of it). On a shared
+machine, ``--threads 1 --clock cpu`` gives the steadiest numbers.
 Not a test: speed depends on the machine; the numbers go into the pull request.
 """
 
@@ -129,13 +133,18 @@ def torch_weights(model):
 # --- timing ----------------------------------------------------------------------------------
 
 
+#: The clock used by best_time: wall-clock time, or the CPU time of this process (all its
+#: threads), which a busy shared machine disturbs much less; set from --clock.
+CLOCK = time.perf_counter
+
+
 def best_time(run, repeats):
-    """The shortest of ``repeats`` runs of ``run()`` (seconds)."""
+    """The shortest of ``repeats`` runs of ``run()`` (seconds, on CLOCK)."""
     times = []
     for _ in range(repeats):
-        start = time.perf_counter()
+        start = CLOCK()
         run()
-        times.append(time.perf_counter() - start)
+        times.append(CLOCK() - start)
     return min(times)
 
 
@@ -209,7 +218,13 @@ def main():
     parser.add_argument("--repeats", type=int, default=5, help="timed runs per measurement (the best is kept)")
     parser.add_argument("--quick", action="store_true", help="train on 1,536 examples instead of 6,000")
     parser.add_argument("--threads", default="both", choices=["both", "default", "1"], help="BLAS/PyTorch threads to measure with")
+    parser.add_argument(
+        "--clock", default="wall", choices=["wall", "cpu"],
+        help="wall-clock time (default), or CPU time, steadier on a busy machine but only meaningful with --threads 1",
+    )
     args = parser.parse_args()
+    global CLOCK
+    CLOCK = time.perf_counter if args.clock == "wall" else time.process_time
 
     try:
         import torch
@@ -223,7 +238,7 @@ def main():
     blas = [f"{i['internal_api']} {i['version']} ({i['num_threads']} threads)" for i in threadpool_info() if i["user_api"] == "blas"]
     print(f"Training {'-'.join(map(str, SIZES))} (sigmoid), softmax cross-entropy, SGD lr={LR}, one epoch of {n} examples")
     print(f"Python {platform.python_version()}, NumPy {np.__version__} with {', '.join(blas)}, {os.cpu_count()} CPUs, "
-          f"load average {os.getloadavg()[0]:.1f}")
+          f"load average {os.getloadavg()[0]:.1f}, {args.clock} clock")
     if torch is None:
         print("PyTorch: not installed (pip install torch==2.13.0 to compare)")
     else:

@@ -1,4 +1,4 @@
-r"""Neural networks from scratch: parameters, layers, losses and networks (Chapters 9 and 10).
+r"""Neural networks from scratch: parameters, layers, losses and networks (Chapters 9, 10 and 13).
 
 Everything a small network needs, written to be read and fast enough to train on real
 data in seconds: every layer works on a whole minibatch at once, with matrix products,
@@ -976,7 +976,11 @@ def gradient_check(model, x, target, loss=softmax_cross_entropy, *, eps: float =
     named = [(f"{i}.{p.name or 'param'}", p) for i, layer in enumerate(layers) for p in layer.parameters()]
     if len(named) != len(params):  # a model that is not made of layers: number its parameters
         named = [(f"{i}.{p.name or 'param'}", p) for i, p in enumerate(params)]
+    seen: dict[str, int] = {}
     for key, p in named:
+        seen[key] = seen.get(key, 0) + 1
+        if seen[key] > 1:  # two parameters of one layer share a name: keep both results
+            key = f"{key}#{seen[key]}"
         arrays.append((key, p.value, p.grad.copy()))
 
     errors = {}
@@ -1603,15 +1607,18 @@ class TransformerBlock(Layer):
         for i, layer in enumerate(self.ffn.layers):
             for p in layer.parameters():
                 p.name = f"ffn.{i}.{p.name}"
+        self._shape = None
 
     def forward(self, x, mask=None):
         x = _sequences(x, "x", self.d_model, repr(self), self.dtype)
+        self._shape = x.shape
         h = x + self.attn.forward(self.ln1.forward(x), mask=mask)
         return h + self.ffn.forward(self.ln2.forward(h))
 
     def backward(self, grad_out):
-        _check_cached(self.ln1, "_x_hat")
+        _check_cached(self, "_shape")
         grad_out = _as_batch(grad_out, "grad_out", self.dtype)
+        _check_grad_shape(grad_out, self._shape, self)
         grad_h = grad_out + self.ln2.backward(self.ffn.backward(grad_out))
         return grad_h + self.ln1.backward(self.attn.backward(grad_h))
 

@@ -248,7 +248,9 @@ class Optimizer:
     A subclass writes one method, ``update(i, w, g, lr)``, which changes the array ``w``
     (the value of parameter ``i``) in place, given its gradient ``g`` and the learning
     rate of this step. ``lr`` may be a number or a :class:`Schedule`; ``t`` counts the
-    steps taken so far.
+    steps taken so far. With ``check_finite`` (the default) every step first checks that
+    the gradients are finite; :func:`train` switches this off while it runs, because it
+    checks the loss of every step instead, which catches the same divergence more cheaply.
     """
 
     def __init__(self, params, lr):
@@ -258,6 +260,7 @@ class Optimizer:
         else:
             self.lr = _lr(lr)
         self.t = 0
+        self.check_finite = True
 
     def current_lr(self) -> float:
         """The learning rate the next ``step()`` will use."""
@@ -273,7 +276,7 @@ class Optimizer:
             w, g = p.value, p.grad
             if g.shape != w.shape:
                 raise ValueError(f"params[{i}].grad has shape {g.shape} but its value has shape {w.shape}")
-            if not np.isfinite(g).all():
+            if self.check_finite and not np.isfinite(g).all():
                 name = getattr(p, "name", "") or f"params[{i}]"
                 raise DivergenceError(
                     f"the gradient of {name} contains NaN or infinite values at step {self.t + 1}: "
@@ -587,29 +590,34 @@ def train(
             f"training has diverged; {_smaller(lr if lr > 0 else 1e-3)}."
         )
 
-    # overflow in a diverging network is reported once, clearly, by the loss check below
-    with np.errstate(over="ignore", invalid="ignore"):
-        for epoch in range(epochs):
-            total = 0.0
-            for batch in minibatches(len(X), batch_size, rng=rng):
-                output = model.forward(X[batch])
-                try:
-                    value, grad_out = loss(output, y[batch])
-                except ValueError as error:  # dlmath.nn's losses refuse to return a NaN or inf loss
-                    if re.search(r"\b(nan|inf|infinite)\b", str(error), re.IGNORECASE):
-                        raise diverged("NaN or infinite", epoch) from error
-                    raise
-                value = float(value)
-                if not math.isfinite(value):
-                    raise diverged(value, epoch)
-                model.backward(grad_out, **skip_input_grad)
-                optimizer.step()
-                step_loss.append(value)
-                total += value * len(batch)
-            epoch_loss.append(total / len(X))
-            if validation is not None:
-                X_val, y_val = validation
-                val_loss.append(float(loss(model.forward(np.asarray(X_val)), np.asarray(y_val))[0]))
+    # overflow in a diverging network is reported once, clearly, by the loss check below,
+    # which makes the optimizer's own check of the gradients redundant while training
+    check_finite, optimizer.check_finite = optimizer.check_finite, False
+    try:
+        with np.errstate(over="ignore", invalid="ignore"):
+            for epoch in range(epochs):
+                total = 0.0
+                for batch in minibatches(len(X), batch_size, rng=rng):
+                    output = model.forward(X[batch])
+                    try:
+                        value, grad_out = loss(output, y[batch])
+                    except ValueError as error:  # dlmath.nn's losses refuse to return a NaN or inf loss
+                        if re.search(r"\b(nan|inf|infinite)\b", str(error), re.IGNORECASE):
+                            raise diverged("NaN or infinite", epoch) from error
+                        raise
+                    value = float(value)
+                    if not math.isfinite(value):
+                        raise diverged(value, epoch)
+                    model.backward(grad_out, **skip_input_grad)
+                    optimizer.step()
+                    step_loss.append(value)
+                    total += value * len(batch)
+                epoch_loss.append(total / len(X))
+                if validation is not None:
+                    X_val, y_val = validation
+                    val_loss.append(float(loss(model.forward(np.asarray(X_val)), np.asarray(y_val))[0]))
+    finally:
+        optimizer.check_finite = check_finite
     return History(
         step_loss=np.array(step_loss),
         epoch_loss=np.array(epoch_loss),

@@ -307,10 +307,10 @@ def plot_distribution(
 def animation_html(animation, *, fps: float | None = None, mode: str = "once"):
     """An animation as a self-contained HTML player that plays in a static page (no kernel).
 
-    This is matplotlib's JavaScript player (``to_jshtml``) with two changes for the book:
+    This is matplotlib's JavaScript player (``to_jshtml``) with three changes for the book:
     the player's random id is replaced by one derived from the frames, so two builds give
-    the same page, and the link to an icon font on a third-party CDN is dropped (the
-    site's own Font Awesome draws the buttons). Display the result with
+    the same page; the link to an icon font on a third-party CDN is dropped (the site's own
+    Font Awesome draws the buttons); and the frame slider gets a name screen readers read. Display the result with
     ``IPython.display.HTML(animation_html(anim))``; the figure itself should then be
     closed (``plt.close(fig)``) so it is not shown a second time.
     """
@@ -322,6 +322,7 @@ def animation_html(animation, *, fps: float | None = None, mode: str = "once"):
         raise ValueError(f"mode must be 'once', 'loop' or 'reflect'; got {mode!r}")
     html = animation.to_jshtml(fps=fps, default_mode=mode)
     html = re.sub(r'<link rel="stylesheet"\s+href="https://[^"]*font-awesome[^"]*">', "", html)
+    html = html.replace('class="anim-slider"', 'class="anim-slider" aria-label="Animation frame"')  # a name for screen readers
     ids = set(re.findall(r"_anim_img([0-9a-f]{32})", html))
     stable = hashlib.sha256(re.sub(r"[0-9a-f]{32}", "", html).encode()).hexdigest()[:32]
     for old in ids:

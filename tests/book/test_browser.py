@@ -71,9 +71,16 @@ class Visit:
         self.wait_for_math()
 
     def wait_for_math(self) -> None:
+        """Wait until MathJax has drawn the formulas in view, then all the others (course.js)."""
         self.page.evaluate(
-            "async () => { if (window.MathJax && MathJax.startup && MathJax.startup.promise) {"
-            " await MathJax.startup.promise; } }"
+            """async () => {
+              if (!(window.MathJax && MathJax.startup && MathJax.startup.promise)) return;
+              await MathJax.startup.promise;
+              for (let i = 0; i < 300 && !window.courseMathDone; i++) {
+                await new Promise(resolve => setTimeout(resolve, 50));
+              }
+              await window.courseMathDone;
+            }"""
         )
 
     def close(self) -> None:
@@ -96,12 +103,21 @@ def visit(browser, site_url):
 @pytest.mark.parametrize("docname", DOCNAMES)
 def test_page_renders_offline_with_math_images_and_no_errors(visit, docname):
     page = visit(docname)
-    raw_tex = page.page.evaluate(
-        "() => Array.from(document.querySelectorAll('article .math'))"
-        ".filter(e => !e.querySelector('mjx-container') && /\\\\[(\\[]|\\$/.test(e.textContent))"
-        ".map(e => e.textContent.slice(0, 60))"
+    math = page.page.evaluate(
+        """() => {
+          const visible = e => e.offsetParent !== null;  // not inside a folded solution
+          const all = Array.from(document.querySelectorAll('article .math')).filter(visible);
+          return {
+            raw: all.filter(e => !e.querySelector('mjx-container')).map(e => e.textContent.slice(0, 60)),
+            drawn: all.filter(e => e.querySelector('mjx-container mjx-math')).length,
+            errors: Array.from(document.querySelectorAll('mjx-merror')).map(e => e.textContent.slice(0, 60)),
+            total: all.length,
+          };
+        }"""
     )
-    assert not raw_tex, f"math left as raw TeX: {raw_tex[:5]}"
+    assert not math["raw"], f"math left as raw TeX: {math['raw'][:5]}"
+    assert math["drawn"] == math["total"], f"only {math['drawn']} of {math['total']} formulas drawn after scrolling"
+    assert not math["errors"], f"TeX errors: {math['errors'][:5]}"
     broken = page.page.evaluate(
         "() => Array.from(document.images).filter(i => !(i.complete && i.naturalWidth > 0)).map(i => i.src)"
     )

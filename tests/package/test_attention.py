@@ -571,8 +571,11 @@ def test_transformer_block_rejects_bad_input():
     assert block.d_ff == 16
     with pytest.raises(ValueError, match="must have shape"):
         block.forward(np.ones((2, 3, 5)))
-    with pytest.raises(RuntimeError, match="before forward"):
+    with pytest.raises(RuntimeError, match="TransformerBlock.backward was called before forward"):
         block.backward(np.ones((2, 3, 4)))
+    block.forward(np.ones((2, 3, 4)))
+    with pytest.raises(ValueError, match="grad_out of TransformerBlock.backward"):
+        block.backward(np.ones((2, 4, 4)))
 
 
 # --- cross-checks with PyTorch (skipped when it is not installed) -------------------------------
@@ -647,3 +650,30 @@ def test_multi_head_attention_matches_torch(seed):
     np.testing.assert_allclose(layer.b_v.grad, bias_grad[2 * d :], rtol=1e-9, atol=1e-12)
     np.testing.assert_allclose(layer.W_o.grad, t_layer.out_proj.weight.grad.numpy().T, rtol=1e-9, atol=1e-12)
     np.testing.assert_allclose(layer.b_o.grad, t_layer.out_proj.bias.grad.numpy(), rtol=1e-9, atol=1e-12)
+
+
+def test_the_gradient_through_a_residual_stack_is_the_sum_of_the_chapter():
+    """grad at x_l = grad at x_L + sum_k J_k(x_k)^T grad at x_(k+1) (Chapter 13, Gradients through a residual stack)."""
+    rng = np.random.default_rng(15)
+    weights = [rng.normal(scale=0.7, size=(4, 4)) for _ in range(3)]
+    top = rng.normal(size=4)  # L(x_L) = top . x_L, so the gradient at x_L is `top`
+
+    def branch(k):
+        return lambda v: np.tanh(v @ weights[k])
+
+    def run(x0):
+        xs = [x0]
+        for k in range(3):
+            xs.append(xs[-1] + branch(k)(xs[-1]))
+        return xs
+
+    x0 = rng.normal(size=4)
+    xs = run(x0)
+    grads = [None] * 4
+    grads[3] = top
+    for k in (2, 1, 0):  # the gradients at every x_k, from the top down, by the chain rule
+        grads[k] = grads[k + 1] + calculus.jacobian(branch(k), xs[k]).T @ grads[k + 1]
+    unrolled = top + sum(calculus.jacobian(branch(k), xs[k]).T @ grads[k + 1] for k in range(3))
+    numeric = calculus.gradient(lambda v: float(top @ run(v)[-1]), x0)
+    np.testing.assert_allclose(unrolled, numeric, rtol=1e-6, atol=1e-8)
+    np.testing.assert_allclose(grads[0], numeric, rtol=1e-6, atol=1e-8)

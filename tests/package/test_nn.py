@@ -12,7 +12,7 @@ import pytest
 from scipy import signal
 from sklearn.metrics import log_loss, mean_squared_error
 
-from dlmath import activations
+from dlmath import activations, nn
 from dlmath.nn import (
     INITIALIZERS,
     Conv2D,
@@ -643,3 +643,31 @@ def test_conv_and_pool_match_torch(case):
         (t_pooled * torch.tensor(G)).sum().backward()
         np.testing.assert_array_equal(pooled, t_pooled.detach().numpy())
         np.testing.assert_allclose(pool.backward(G), tp.grad.numpy(), rtol=1e-12)
+
+
+def test_gradient_check_reports_every_parameter_even_with_repeated_names():
+    """Two parameters of one layer named alike: a wrong gradient in the first must not be hidden."""
+
+    class TwoScales(nn.Layer):
+        def __init__(self):
+            self.a = nn.Parameter(np.array([1.5]), name="W")
+            self.b = nn.Parameter(np.array([-0.5]), name="W")
+
+        def forward(self, x):
+            self.x = x
+            return self.a.value * x + self.b.value * x**2
+
+        def backward(self, grad_out):
+            self.a.grad[...] = 3.0 * np.sum(grad_out * self.x)  # wrong: should be 1.0 *
+            self.b.grad[...] = np.sum(grad_out * self.x**2)
+            return grad_out * (self.a.value + 2 * self.b.value * self.x)
+
+        def parameters(self):
+            return [self.a, self.b]
+
+    model = nn.Sequential(TwoScales())
+    x = np.array([[0.3], [-1.2]])
+    errors = nn.gradient_check(model, x, np.zeros((2, 1)), loss=nn.mse, per_parameter=True)
+    assert set(errors) == {"input", "0.W", "0.W#2"}
+    assert errors["0.W"] > 0.1 and errors["0.W#2"] < 1e-6
+    assert nn.gradient_check(model, x, np.zeros((2, 1)), loss=nn.mse) > 0.1

@@ -467,3 +467,18 @@ def test_train_a_dlmath_network_and_stop_when_it_diverges():
     net = nn.Sequential(nn.Dense(4, 8, rng=1), nn.Sigmoid(), nn.Dense(8, 1, rng=2))
     with pytest.raises(optim.DivergenceError, match=r"the loss became (inf|nan|NaN or infinite) at step \d+ \(epoch \d+\).*smaller learning rate"):
         optim.train(net, nn.mse, 1e3 * X, 1e3 * X[:, :1], optim.SGD(net.parameters(), lr=10.0), epochs=20, batch_size=16, rng=0)
+
+
+def test_train_restores_the_optimizers_gradient_check():
+    X, y, _ = regression_data(0)
+    model = LinearModel(3, 1, np.random.default_rng(0))
+    sgd = optim.SGD(model.parameters(), lr=0.01)
+    optim.train(model, mean_squared_error, X, y, sgd, epochs=1, batch_size=50, rng=0)
+    assert sgd.check_finite is True
+    diverging = optim.SGD(model.parameters(), lr=5.0)
+    with pytest.raises(optim.DivergenceError):
+        optim.train(model, mean_squared_error, 10 * X, y, diverging, epochs=50, batch_size=20, rng=0)
+    assert diverging.check_finite is True  # restored even when training stops with an error
+    model.W.grad[...] = np.nan
+    with pytest.raises(optim.DivergenceError, match="gradient of W contains NaN"):
+        sgd.step()

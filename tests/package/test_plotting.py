@@ -136,6 +136,7 @@ class TestAnimation:
         assert not re.search(r"https?://", first.split("<script", 1)[0])
         assert "font-awesome" not in first
         assert first.count("data:image/png;base64") == 3
+        assert 'aria-label="Animation frame"' in first
 
     def test_bad_input(self):
         with pytest.raises(TypeError, match="matplotlib Animation"):
