@@ -247,7 +247,10 @@ def plot_loss_surface(
     n: int = 200,
     ax=None,
 ):
-    """Filled contours of a loss ``f(w)`` of two parameters; ``log`` spaces the levels geometrically."""
+    """Filled contours of a loss ``f(w)`` of two parameters; ``log`` spaces the levels geometrically.
+
+    The fill is stored as an image inside the figure (lines and text stay sharp vectors).
+    """
     f = check_callable(f, "f")
     ax = _axes(ax)
     X, Y = _grid(xlim, ylim, check_int(n, "n", low=10))
@@ -257,9 +260,10 @@ def plot_loss_surface(
         if positive.size == 0:
             raise ValueError("log=True needs a loss with positive values on the grid")
         bounds = np.geomspace(positive.min(), Z.max(), levels)
-        ax.contourf(X, Y, Z, levels=bounds, norm=mpl.colors.LogNorm(), cmap="viridis", alpha=0.85)
+        filled = ax.contourf(X, Y, Z, levels=bounds, norm=mpl.colors.LogNorm(), cmap="viridis", alpha=0.85)
     else:
-        ax.contourf(X, Y, Z, levels=levels, cmap="viridis", alpha=0.85)
+        filled = ax.contourf(X, Y, Z, levels=levels, cmap="viridis", alpha=0.85)
+    filled.set_rasterized(True)  # the colour fill as one image: a fraction of the bytes of vector shapes
     ax.set_xlabel("$w_0$")
     ax.set_ylabel("$w_1$")
     ax.grid(False)
@@ -304,25 +308,33 @@ def plot_distribution(
     return ax
 
 
-def animation_html(animation, *, fps: float | None = None, mode: str = "once"):
+def animation_html(animation, *, alt: str, fps: float | None = None, mode: str = "once", dpi: float = 72) -> str:
     """An animation as a self-contained HTML player that plays in a static page (no kernel).
 
-    This is matplotlib's JavaScript player (``to_jshtml``) with three changes for the book:
+    This is matplotlib's JavaScript player (``to_jshtml``) with these changes for the book:
     the player's random id is replaced by one derived from the frames, so two builds give
     the same page; the link to an icon font on a third-party CDN is dropped (the site's own
-    Font Awesome draws the buttons); and the frame slider gets a name screen readers read. Display the result with
-    ``IPython.display.HTML(animation_html(anim))``; the figure itself should then be
-    closed (``plt.close(fig)``) so it is not shown a second time.
+    Font Awesome draws the buttons); the frame image gets the description ``alt`` and the
+    slider a name, for screen readers; and frames are rendered at ``dpi`` (small PNGs: an
+    animation is stored in the page itself). Display it with
+    ``IPython.display.HTML(animation_html(anim, alt=...))`` and close the figure
+    (``plt.close(fig)``) so it is not shown a second time.
     """
+    from html import escape
+
     from matplotlib.animation import Animation
 
     if not isinstance(animation, Animation):
         raise TypeError(f"animation must be a matplotlib Animation (e.g. FuncAnimation); got {type(animation).__name__}")
     if mode not in ("once", "loop", "reflect"):
         raise ValueError(f"mode must be 'once', 'loop' or 'reflect'; got {mode!r}")
-    html = animation.to_jshtml(fps=fps, default_mode=mode)
+    if not isinstance(alt, str) or len(alt.strip()) < 15:
+        raise ValueError(f"alt must describe what the animation shows (a sentence); got {alt!r}")
+    with mpl.rc_context({"savefig.dpi": dpi}):  # to_jshtml renders frames at savefig.dpi
+        html = animation.to_jshtml(fps=fps, default_mode=mode)
     html = re.sub(r'<link rel="stylesheet"\s+href="https://[^"]*font-awesome[^"]*">', "", html)
-    html = html.replace('class="anim-slider"', 'class="anim-slider" aria-label="Animation frame"')  # a name for screen readers
+    html = html.replace('class="anim-slider"', 'class="anim-slider" aria-label="Animation frame"')
+    html = html.replace('<img id="_anim_img', f'<img alt="{escape(alt.strip())}" id="_anim_img', 1)
     ids = set(re.findall(r"_anim_img([0-9a-f]{32})", html))
     stable = hashlib.sha256(re.sub(r"[0-9a-f]{32}", "", html).encode()).hexdigest()[:32]
     for old in ids:

@@ -91,6 +91,13 @@ def test_grid_functions_must_follow_the_convention():
         plotting.plot_loss_surface("bowl")
 
 
+def test_loss_surface_fill_is_one_image():
+    fig, ax = plotting.new_axes()
+    plotting.plot_loss_surface(bowl, ax=ax)
+    svg = svg_of(fig)
+    assert svg.count("<image") == 1 and len(svg) < 60_000
+
+
 def test_log_levels_need_positive_values():
     plotting.plot_loss_surface(lambda w: bowl(w) + 1, log=True)
     with pytest.raises(ValueError, match="positive"):
@@ -126,7 +133,7 @@ class TestAnimation:
             return (line,)
 
         animation = FuncAnimation(fig, update, frames=3)
-        html = plotting.animation_html(animation)
+        html = plotting.animation_html(animation, alt="A line growing from the origin over three frames.")
         plt.close(fig)
         return html
 
@@ -137,10 +144,17 @@ class TestAnimation:
         assert "font-awesome" not in first
         assert first.count("data:image/png;base64") == 3
         assert 'aria-label="Animation frame"' in first
+        assert '<img alt="A line growing from the origin over three frames." id="_anim_img' in first
 
     def test_bad_input(self):
         with pytest.raises(TypeError, match="matplotlib Animation"):
-            plotting.animation_html("not an animation")
+            plotting.animation_html("not an animation", alt="A description of the frames.")
+        fig, ax = plt.subplots()
+        animation = FuncAnimation(fig, lambda i: [], frames=2)
+        with pytest.raises(ValueError, match="alt must describe"):
+            plotting.animation_html(animation, alt="anim")
+        animation._draw_was_started = True  # it was never meant to be drawn: no warning at exit
+        plt.close(fig)
 
 
 class TestFigureFormat:
