@@ -9,11 +9,13 @@ It does what Jupyter Book 1 does not do by itself:
 2. **Re-execution when dlmath changes.** MyST-NB's execution cache is keyed on the text of
    a page's code cells only, so editing ``code/dlmath`` would leave stale outputs. We keep a
    fingerprint of the package next to the cache; when it changes, the cache is cleared and
-   every page is re-read (and so re-executed).
-3. **A download of the executed notebook.** For every page that ran, the executed
-   ``.ipynb`` (written by MyST-NB to ``_build/jupyter_execute``) is published under
-   ``_sources/`` and offered by the theme's download button next to the ``.md`` source,
-   with its printed output merged as the page shows it.
+   every page is re-read (and so re-executed). Likewise a change to the site's own CSS,
+   JavaScript, templates or this extension rewrites every page (without executing).
+3. **A download of the executed notebook.** The theme's download button offers
+   ``_sources/<page>.ipynb``, a copy of MyST-NB's notebook in ``_build/jupyter_execute``;
+   but when the outputs come from the execution cache (every build after the first),
+   MyST-NB writes that notebook without outputs. We publish the page with the outputs from
+   the cache instead, its printed output merged as the page shows it.
 4. **No duplicated inline scripts.** With Sphinx 7, inline scripts that extensions add
    after the builder starts (sphinx-togglebutton's selector, sphinx-thebe's settings)
    are written twice into every page; the second ``const THEBE_JS_URL`` is a JavaScript
@@ -44,18 +46,30 @@ import nbformat
 from sphinx.util import logging
 
 LOGGER = logging.getLogger(__name__)
-PACKAGE = Path(__file__).resolve().parents[2] / "code" / "dlmath"
+BOOK = Path(__file__).resolve().parents[1]
+PACKAGE = BOOK.parent / "code" / "dlmath"
 FINGERPRINT_FILE = "dlmath-fingerprint.txt"
+SITE_FOLDERS = ("_static", "_templates", "_ext")
+SITE_FINGERPRINT_FILE = "site-fingerprint.txt"
 
 
-def package_fingerprint(package: Path = PACKAGE) -> str:
-    """A hash of every file of the dlmath package (its code and its data)."""
+def fingerprint(folder: Path) -> str:
+    """A hash of every file below ``folder`` (names and contents)."""
     digest = hashlib.sha256()
-    for path in sorted(package.rglob("*")):
+    for path in sorted(folder.rglob("*")):
         if path.is_file() and "__pycache__" not in path.parts:
-            digest.update(path.relative_to(package).as_posix().encode())
+            digest.update(path.relative_to(folder).as_posix().encode())
             digest.update(path.read_bytes())
     return digest.hexdigest()
+
+
+def _changed(stamp: Path, value: str) -> bool:
+    """Whether ``value`` differs from the one recorded in ``stamp``; record it."""
+    if stamp.exists() and stamp.read_text().strip() == value:
+        return False
+    stamp.parent.mkdir(parents=True, exist_ok=True)
+    stamp.write_text(value + "\n")
+    return True
 
 
 #: The environment of every kernel the build starts. Strict answer checks; a fixed hash
@@ -85,51 +99,68 @@ def _cache_path(app) -> Path:
 
 
 def outdated_when_package_changed(app, env, added, changed, removed) -> list[str]:
-    """Clear the execution cache and re-read every page if dlmath changed since the last build."""
+    """Pages to rebuild although their text did not change.
+
+    If dlmath changed since the last build, the execution cache is cleared and every page is
+    re-read, so every page executes again. If only the site's own CSS, JavaScript or
+    templates changed, every page is written again (from the cache): Sphinx would otherwise
+    see no page to rebuild and not even copy the new files.
+    """
     cache = _cache_path(app)
-    stamp = cache.parent / FINGERPRINT_FILE
-    fingerprint = package_fingerprint()
-    if stamp.exists() and stamp.read_text().strip() == fingerprint:
-        return []
-    if cache.exists():
-        LOGGER.info("dlmath changed since the last build: clearing the execution cache %s", cache)
-        shutil.rmtree(cache)
-    stamp.parent.mkdir(parents=True, exist_ok=True)
-    stamp.write_text(fingerprint + "\n")
-    return sorted(env.found_docs - set(added))
+    every_page = sorted(env.found_docs - set(added))
+    if _changed(cache.parent / FINGERPRINT_FILE, fingerprint(PACKAGE)):
+        if cache.exists():
+            LOGGER.info("dlmath changed since the last build: clearing the execution cache %s", cache)
+            shutil.rmtree(cache)
+        return every_page
+    site = hashlib.sha256("".join(fingerprint(BOOK / folder) for folder in SITE_FOLDERS).encode()).hexdigest()
+    if _changed(cache.parent / SITE_FINGERPRINT_FILE, site):
+        return every_page
+    return []
+
+
+def executed_notebook(app, docname: str):
+    """The page as a notebook, with the outputs of its last execution (None for a page without code).
+
+    The outputs come from the execution cache. (MyST-NB also writes a notebook per page to
+    ``_build/jupyter_execute``, but when the outputs come from its cache, that copy has
+    none.) Printed text is merged per cell as the page shows it (``coalesce_streams``).
+    """
+    from jupyter_cache import get_cache
+    from myst_nb.core.read import create_nb_reader
+    from myst_nb.core.utils import coalesce_streams
+
+    path = Path(app.env.doc2path(docname))
+    if path.suffix != ".md":
+        return None
+    text = path.read_text(encoding="utf-8")
+    reader = create_nb_reader(str(path), app.env.myst_config, app.env.mystnb_config, text)
+    if reader is None:
+        return None
+    notebook = reader.read(text)
+    if not any(cell.cell_type == "code" for cell in notebook.cells):
+        return None
+    try:
+        _, notebook = get_cache(str(_cache_path(app))).merge_match_into_notebook(notebook)
+    except KeyError:  # not executed (execution switched off)
+        return None
+    for cell in notebook.cells:
+        if cell.cell_type == "code":
+            cell.outputs = coalesce_streams(cell.outputs)
+    return notebook
 
 
 def offer_executed_notebook(app, pagename, templatename, context, doctree) -> None:
-    """Publish ``_sources/<page>.ipynb`` and tell the theme to offer it for download."""
-    executed = Path(app.outdir).parent / "jupyter_execute" / f"{pagename}.ipynb"
-    if doctree is None or not executed.exists() or "kernelspec" not in app.env.metadata.get(pagename, {}):
+    """Publish ``_sources/<page>.ipynb``, the executed notebook, and offer it for download."""
+    if doctree is None:
+        return
+    notebook = executed_notebook(app, pagename)
+    if notebook is None:
         return
     target = Path(app.outdir) / "_sources" / f"{pagename}.ipynb"
     target.parent.mkdir(parents=True, exist_ok=True)
-    notebook = nbformat.read(executed, as_version=4)
-    nbformat.write(without_repeated_streams(notebook), target)
+    nbformat.write(notebook, target)
     context["ipynb_source"] = f"{pagename}.ipynb"
-
-
-def without_repeated_streams(notebook):
-    """The notebook as the page shows it: one stdout and one stderr output per cell.
-
-    With ``nb_merge_streams``, MyST-NB merges all printed text of a cell into its first
-    stream output (``myst_nb.core.utils.coalesce_streams``) but the notebook it saves keeps
-    the later chunks too, so every line after the first chunk would appear twice.
-    """
-    for cell in notebook.cells:
-        if cell.cell_type == "code":
-            seen = set()
-            kept = []
-            for output in cell.outputs:
-                if output.output_type == "stream":
-                    if output.name in seen:
-                        continue
-                    seen.add(output.name)
-                kept.append(output)
-            cell.outputs = kept
-    return notebook
 
 
 def drop_repeated_scripts(app, pagename, templatename, context, doctree) -> None:
@@ -239,8 +270,8 @@ def setup(app):
     app.connect("config-inited", set_environment)
     app.connect("env-get-outdated", outdated_when_package_changed)
     app.connect("env-before-read-docs", execute_in_parallel)
-    # before sphinx-book-theme builds its header buttons (priority 500)
-    app.connect("html-page-context", offer_executed_notebook, priority=400)
+    # after sphinx-book-theme (priority 500), which copies MyST-NB's notebook there first
+    app.connect("html-page-context", offer_executed_notebook, priority=600)
     app.connect("html-page-context", drop_repeated_scripts, priority=900)
     app.connect("html-page-context", fix_accessibility, priority=900)
     app.connect("missing-reference", quiet_links_to_pages_not_built)

@@ -4,6 +4,19 @@
 // so a chapter with hundreds of them is readable at once. This then draws all the others
 // in the background, so that screen readers, find-in-page and printing see every formula
 // without the reader having to scroll to it first.
+//
+// A display formula wider than the column scrolls sideways; it is made reachable with the
+// keyboard (tabindex), as the theme does for wide code blocks.
+function courseMakeWideMathFocusable() {
+  document.querySelectorAll('mjx-container[display="true"]').forEach((formula) => {
+    if (formula.scrollWidth > formula.clientWidth + 1) {
+      formula.setAttribute("tabindex", "0");
+    } else {
+      formula.removeAttribute("tabindex");
+    }
+  });
+}
+
 window.addEventListener("load", () => {
   if (!(window.MathJax && MathJax.startup && MathJax.startup.promise)) return;
   MathJax.startup.promise.then(() => {
@@ -11,7 +24,8 @@ window.addEventListener("load", () => {
     if (!page || typeof page.lazyTypesetAll !== "function") return;
     const later = window.requestIdleCallback || ((callback) => setTimeout(callback, 0));
     later(() => {
-      window.courseMathDone = page.lazyTypesetAll();
+      window.courseMathDone = page.lazyTypesetAll().then(courseMakeWideMathFocusable);
     });
   });
+  window.addEventListener("resize", courseMakeWideMathFocusable);
 });

@@ -5,7 +5,8 @@ exactly `binder/requirements.txt`, then `binder/postBuild` runs in a copy of the
 Each chapter is converted with jupytext and executed with nbclient from its own folder, on
 a kernel of that environment, the way a learner's Binder session runs it.
 
-The outputs are then compared with the book build's outputs (`_build/jupyter_execute`):
+The outputs are then compared with the book build's outputs (the executed notebooks the site
+offers for download, `_build/html/_sources/*.ipynb`):
 two executions in two environments must give the same outputs and figures, byte for byte,
 after removing only paths and the outputs of cells tagged `measures-time`.
 """
@@ -29,7 +30,7 @@ from myst_nb.core.utils import coalesce_streams
 from tests.pages import ROOT, read_page, toc_docnames
 
 sys.path.insert(0, str(ROOT / "book" / "_ext"))
-from course_build import KERNEL_ENVIRONMENT, without_repeated_streams  # noqa: E402  (the build's own extension)
+from course_build import KERNEL_ENVIRONMENT  # noqa: E402  (the build's own extension)
 
 pytestmark = [pytest.mark.slow, pytest.mark.book]
 
@@ -141,7 +142,7 @@ def test_chapter_runs_in_binder_with_the_same_outputs_as_the_build(binder_sessio
     for cell in in_binder.cells:  # printed text merged per cell, as the build merges it
         if cell.cell_type == "code":
             cell.outputs = coalesce_streams(cell.outputs)
-    in_build = without_repeated_streams(nbformat.read(ROOT / "_build" / "jupyter_execute" / f"{docname}.ipynb", as_version=4))
+    in_build = nbformat.read(built_book / "_sources" / f"{docname}.ipynb", as_version=4)  # what readers download
     replacements = {str(repository): "<repository>", str(ROOT): "<repository>", str(prefix): "<env>", sys.prefix: "<env>"}
     ours, theirs = normalised_outputs(in_binder, replacements), normalised_outputs(in_build, replacements)
     assert len(ours) == len(theirs), "Binder and the build see a different number of code cells"

@@ -75,7 +75,8 @@ print(time.perf_counter_ns())
 
 
 def executed_output(project: Path) -> str:
-    notebook = nbformat.read(project / "_build" / "jupyter_execute" / "book" / "page.ipynb", as_version=4)
+    """The printed output of the page's first code cell, in the executed notebook the site offers."""
+    notebook = nbformat.read(project / "_build" / "html" / "_sources" / "book" / "page.ipynb", as_version=4)
     code = [cell for cell in notebook.cells if cell.cell_type == "code"]
     return code[0].outputs[0]["text"]
 
@@ -98,3 +99,14 @@ def test_a_change_in_dlmath_re_executes_unchanged_pages(tmp_path):
     (package / "data.txt").write_text("a new data file counts too\n")
     third = executed_output(project)
     assert build() != third
+
+
+def test_a_change_in_the_site_style_reaches_the_built_pages(tmp_path):
+    """Sphinx rebuilds nothing when no page changed, not even its static files; we make it."""
+    project = make_project(tmp_path, PAGE)
+    assert jupyter_book("build", str(project)).returncode == 0
+    css = project / "book" / "_static" / "course.css"
+    css.write_text(css.read_text() + "\n/* a new rule */\n")
+    result = jupyter_book("build", str(project))
+    assert result.returncode == 0
+    assert "/* a new rule */" in (project / "_build" / "html" / "_static" / "course.css").read_text()
