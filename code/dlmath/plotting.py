@@ -6,11 +6,11 @@ Call :func:`use_house_style` once at the top of a chapter. It sets:
   common forms of colour blindness, and line styles that differ too;
 * the ``viridis`` colour map for images and surfaces (perceptually uniform, readable
   in grey);
-* in Jupyter and in the book, each figure in the format that suits it: SVG (sharp at
-  any zoom, small for line plots) unless its SVG would be heavier than
-  :data:`SVG_LIMIT` bytes (scatter plots of thousands of points, images), in which case
-  a pixel-doubled ("retina") PNG; both with no date in the file and SVG ids from a fixed
-  salt, so two builds give byte-identical figures.
+* in Jupyter and in the book, each figure in the format that suits it
+  (:func:`figure_image`): SVG (sharp at any zoom, small for line plots) unless its SVG
+  would be heavier than :data:`SVG_LIMIT` bytes (scatter plots of thousands of points,
+  images), then a pixel-doubled ("retina") PNG, or a JPEG for photographs; with no date
+  in the files and SVG ids from a fixed salt, so two builds give byte-identical figures.
 
 Functions of two variables follow one convention: they take a point ``w`` whose first
 axis has length 2 and use ``w[0]`` and ``w[1]``. Written that way, the same function
@@ -43,8 +43,9 @@ __all__ = [
     "COLORS",
     "LINESTYLES",
     "SVG_LIMIT",
+    "PNG_LIMIT",
     "animation_html",
-    "figure_as_svg_or_png",
+    "figure_image",
     "new_axes",
     "plot_distribution",
     "plot_loss_surface",
@@ -91,13 +92,17 @@ _HOUSE_STYLE = {
 
 #: A figure whose SVG would be larger than this (bytes) is shown as a retina PNG instead.
 SVG_LIMIT = 120_000
+#: A retina PNG larger than this (bytes: a photograph, say) is shown as a JPEG if that is smaller.
+PNG_LIMIT = 300_000
 
 
-def figure_as_svg_or_png(fig) -> tuple[str, str | bytes, dict]:
-    """The figure as ``("svg", text, {})`` when that is small, else ``("png", bytes, size)``.
+def figure_image(fig) -> tuple[str, str | bytes, dict]:
+    """The figure in the format that suits it: ``(kind, data, size)``, kind "svg", "png" or "jpeg".
 
-    ``size`` holds the display width and height of the pixel-doubled PNG, so it is shown at
-    the same size as the SVG would have been.
+    SVG when it is at most :data:`SVG_LIMIT` bytes (line plots: sharp at any zoom); else a
+    pixel-doubled ("retina") PNG, shown at the SVG's size (``size`` holds that width and
+    height); and for a PNG over :data:`PNG_LIMIT` bytes, a retina JPEG when smaller (images
+    such as photographs, which PNG stores poorly).
     """
     from IPython.core.pylabtools import print_figure, retina_figure
 
@@ -105,29 +110,35 @@ def figure_as_svg_or_png(fig) -> tuple[str, str | bytes, dict]:
     if svg is None or len(svg.encode()) <= SVG_LIMIT:
         return "svg", svg, {}
     png, size = retina_figure(fig)
+    if len(png) > PNG_LIMIT:
+        jpeg = print_figure(fig, "jpeg", dpi=2 * fig.dpi, pil_kwargs={"quality": 85})
+        if len(jpeg) < len(png):
+            return "jpeg", jpeg, size
     return "png", png, size
 
 
 def _register_formats(shell) -> None:
-    """Show matplotlib figures through :func:`figure_as_svg_or_png` in this IPython shell."""
+    """Show matplotlib figures through :func:`figure_image` in this IPython shell."""
     from matplotlib.figure import Figure
 
     formatters = shell.display_formatter.formatters
     for mime in ("image/png", "image/jpeg", "image/svg+xml", "application/pdf"):
         formatters[mime].pop(Figure, None)
-    chosen: dict[int, tuple] = {}  # the svg formatter runs first; the png one reuses its choice
+    chosen: dict[int, tuple] = {}  # the svg formatter runs first; the others reuse its choice
 
-    def as_svg(fig):
-        chosen[id(fig)] = figure_as_svg_or_png(fig)
-        kind, data, _ = chosen[id(fig)]
-        return data if kind == "svg" else None
+    def as_kind(wanted: str):
+        def format_figure(fig):
+            if wanted == "svg" or id(fig) not in chosen:
+                chosen[id(fig)] = figure_image(fig)
+            kind, data, size = chosen[id(fig)]
+            if kind != wanted:
+                return None
+            return data if kind == "svg" else (data, size)
 
-    def as_png(fig):
-        kind, data, size = chosen.pop(id(fig), None) or figure_as_svg_or_png(fig)
-        return (data, size) if kind == "png" else None
+        return format_figure
 
-    formatters["image/svg+xml"].for_type(Figure, as_svg)
-    formatters["image/png"].for_type(Figure, as_png)
+    for kind in ("svg", "png", "jpeg"):
+        formatters[f"image/{'svg+xml' if kind == 'svg' else kind}"].for_type(Figure, as_kind(kind))
 
 
 def use_house_style() -> None:

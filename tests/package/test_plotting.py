@@ -161,16 +161,22 @@ class TestFigureFormat:
     def test_small_figures_are_svg_heavy_ones_retina_png(self):
         fig, ax = plotting.new_axes()
         ax.plot([0, 1], [0, 1])
-        kind, data, size = plotting.figure_as_svg_or_png(fig)
+        kind, data, size = plotting.figure_image(fig)
         assert kind == "svg" and data.startswith("<?xml") and size == {}
         fig, ax = plotting.new_axes()
         ax.scatter(*np.random.default_rng(0).normal(size=(2, 4000)))
-        kind, data, size = plotting.figure_as_svg_or_png(fig)
+        kind, data, size = plotting.figure_image(fig)
         assert kind == "png" and data[:4] == b"\x89PNG"
         from PIL import Image
 
         pixels = Image.open(io.BytesIO(data)).size
         assert pixels[0] // 2 == size["width"] and pixels[1] // 2 == size["height"]  # retina: shown at half size
+
+    def test_photographs_become_jpeg(self):
+        fig, ax = plotting.new_axes()
+        ax.imshow(np.random.default_rng(2).random((400, 600, 3)))  # incompressible, like a photo
+        kind, data, size = plotting.figure_image(fig)
+        assert kind == "jpeg" and data[:2] == b"\xff\xd8" and set(size) == {"width", "height"}
 
     def test_jupyter_shows_each_figure_in_one_format(self):
         from IPython.core.interactiveshell import InteractiveShell
