@@ -31,6 +31,7 @@ It does what Jupyter Book 1 does not do by itself:
 7. **Quiet one-page builds.** ``make page`` builds one chapter with the intro and the
    shared appendices; there, links to the other chapters cannot resolve, and we do not
    warn about them (``DLMATH_PAGE_BUILD=1``). The full build still checks every link.
+8. **Rebuilds that do nothing when nothing changed.** See ``date_outputs_before_reading``.
 """
 
 from __future__ import annotations
@@ -107,16 +108,13 @@ def outdated_when_package_changed(app, env, added, changed, removed) -> list[str
     see no page to rebuild and not even copy the new files.
     """
     cache = _cache_path(app)
-    every_page = sorted(env.found_docs - set(added))
-    if _changed(cache.parent / FINGERPRINT_FILE, fingerprint(PACKAGE)):
-        if cache.exists():
-            LOGGER.info("dlmath changed since the last build: clearing the execution cache %s", cache)
-            shutil.rmtree(cache)
-        return every_page
     site = hashlib.sha256("".join(fingerprint(BOOK / folder) for folder in SITE_FOLDERS).encode()).hexdigest()
-    if _changed(cache.parent / SITE_FINGERPRINT_FILE, site):
-        return every_page
-    return []
+    package_changed = _changed(cache.parent / FINGERPRINT_FILE, fingerprint(PACKAGE))
+    site_changed = _changed(cache.parent / SITE_FINGERPRINT_FILE, site)  # both stamps recorded every time
+    if package_changed and cache.exists():
+        LOGGER.info("dlmath changed since the last build: clearing the execution cache %s", cache)
+        shutil.rmtree(cache)
+    return sorted(env.found_docs - set(added)) if package_changed or site_changed else []
 
 
 def executed_notebook(app, docname: str):
@@ -266,10 +264,28 @@ def quiet_links_to_pages_not_built(app, env, node, contnode):
     return None
 
 
+def date_outputs_before_reading(app, doctree) -> None:
+    """Give a page's output files (its figures) a time before the page was read.
+
+    MyST-NB writes a page's figures while Sphinx reads the page and records them as the
+    page's dependencies; being newer than the reading, they made Sphinx read every page again
+    on the next build although nothing had changed. Their names are hashes of their content,
+    so a changed figure is a new file anyway.
+    """
+    env = app.env
+    read_at = env.all_docs.get(env.docname, 0) / 1e6 - 1.0  # all_docs holds microseconds
+    outputs = Path(app.outdir).parent / "jupyter_execute"
+    for dependency in env.dependencies.get(env.docname, ()):
+        path = Path(app.srcdir) / dependency
+        if outputs in path.parents and path.exists() and path.stat().st_mtime > read_at:
+            os.utime(path, (read_at, read_at))
+
+
 def setup(app):
     app.connect("config-inited", set_environment)
     app.connect("env-get-outdated", outdated_when_package_changed)
     app.connect("env-before-read-docs", execute_in_parallel)
+    app.connect("doctree-read", date_outputs_before_reading)
     # after sphinx-book-theme (priority 500), which copies MyST-NB's notebook there first
     app.connect("html-page-context", offer_executed_notebook, priority=600)
     app.connect("html-page-context", drop_repeated_scripts, priority=900)

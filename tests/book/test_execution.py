@@ -6,6 +6,7 @@ Each test builds a small copy of the book in a temporary folder with the real co
 
 from __future__ import annotations
 
+import re
 import shutil
 from pathlib import Path
 
@@ -110,3 +111,12 @@ def test_a_change_in_the_site_style_reaches_the_built_pages(tmp_path):
     result = jupyter_book("build", str(project))
     assert result.returncode == 0
     assert "/* a new rule */" in (project / "_build" / "html" / "_static" / "course.css").read_text()
+
+
+def test_a_rebuild_with_nothing_changed_reads_no_page(tmp_path):
+    """The second build of an unchanged book must not read (or execute) anything again."""
+    project = make_project(tmp_path, PAGE)
+    assert jupyter_book("build", str(project)).returncode == 0
+    result = jupyter_book("build", str(project))
+    assert result.returncode == 0
+    assert "0 added, 0 changed, 0 removed" in re.sub(r"\x1b\[[0-9;]*m", "", result.stdout)
