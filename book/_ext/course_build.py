@@ -32,10 +32,13 @@ It does what Jupyter Book 1 does not do by itself:
    shared appendices; there, links to the other chapters cannot resolve, and we do not
    warn about them (``DLMATH_PAGE_BUILD=1``). The full build still checks every link.
 8. **Rebuilds that do nothing when nothing changed.** See ``date_outputs_before_reading``.
+9. **Printed output as printed.** See ``merge_streams``: MyST-NB could break a printed line in
+   two where the kernel happened to send it in two chunks.
 """
 
 from __future__ import annotations
 
+import copy
 import hashlib
 import os
 import shutil
@@ -117,16 +120,40 @@ def outdated_when_package_changed(app, env, added, changed, removed) -> list[str
     return sorted(env.found_docs - set(added)) if package_changed or site_changed else []
 
 
+def merge_streams(outputs: list) -> list:
+    """MyST-NB's ``coalesce_streams`` (one stdout and one stderr output per cell), made exact.
+
+    A kernel sends printed text in chunks, split wherever its output buffer happened to be
+    flushed, even in the middle of a line. MyST-NB joins the chunks of a cell but puts a
+    line break at every joint, so ``print("loss:", array)`` could come out on two lines,
+    depending on timing. We join the chunks exactly first (on copies: the notebook itself
+    is not changed), then let MyST-NB do the rest.
+    """
+    from myst_nb.core.utils import coalesce_streams
+
+    joined, first = [], {}
+    for output in outputs:
+        if output["output_type"] == "stream":
+            text = "".join(output["text"]) if isinstance(output["text"], list) else output["text"]
+            if output["name"] in first:
+                first[output["name"]]["text"] += text
+                continue
+            output = copy.copy(output)
+            output["text"] = text
+            first[output["name"]] = output
+        joined.append(output)
+    return coalesce_streams(joined)
+
+
 def executed_notebook(app, docname: str):
     """The page as a notebook, with the outputs of its last execution (None for a page without code).
 
     The outputs come from the execution cache. (MyST-NB also writes a notebook per page to
     ``_build/jupyter_execute``, but when the outputs come from its cache, that copy has
-    none.) Printed text is merged per cell as the page shows it (``coalesce_streams``).
+    none.) Printed text is merged per cell as the page shows it (:func:`merge_streams`).
     """
     from jupyter_cache import get_cache
     from myst_nb.core.read import create_nb_reader
-    from myst_nb.core.utils import coalesce_streams
 
     path = Path(app.env.doc2path(docname))
     if path.suffix != ".md":
@@ -144,7 +171,7 @@ def executed_notebook(app, docname: str):
         return None
     for cell in notebook.cells:
         if cell.cell_type == "code":
-            cell.outputs = coalesce_streams(cell.outputs)
+            cell.outputs = merge_streams(cell.outputs)
     return notebook
 
 
@@ -282,6 +309,9 @@ def date_outputs_before_reading(app, doctree) -> None:
 
 
 def setup(app):
+    import myst_nb.core.render
+
+    myst_nb.core.render.coalesce_streams = merge_streams  # exact joins on the pages (see merge_streams)
     app.connect("config-inited", set_environment)
     app.connect("env-get-outdated", outdated_when_package_changed)
     app.connect("env-before-read-docs", execute_in_parallel)

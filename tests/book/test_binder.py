@@ -25,12 +25,11 @@ from pathlib import Path
 import nbformat
 import pytest
 from binder.make_requirements import closure, read_lock
-from myst_nb.core.utils import coalesce_streams
 
 from tests.pages import ROOT, read_page, toc_docnames
 
 sys.path.insert(0, str(ROOT / "book" / "_ext"))
-from course_build import KERNEL_ENVIRONMENT  # noqa: E402  (the build's own extension)
+from course_build import KERNEL_ENVIRONMENT, merge_streams  # noqa: E402  (the build's own extension)
 
 pytestmark = [pytest.mark.slow, pytest.mark.book]
 
@@ -141,7 +140,7 @@ def test_chapter_runs_in_binder_with_the_same_outputs_as_the_build(binder_sessio
     in_binder = execute_in_binder(repository, prefix, docname)
     for cell in in_binder.cells:  # printed text merged per cell, as the build merges it
         if cell.cell_type == "code":
-            cell.outputs = coalesce_streams(cell.outputs)
+            cell.outputs = merge_streams(cell.outputs)
     in_build = nbformat.read(built_book / "_sources" / f"{docname}.ipynb", as_version=4)  # what readers download
     replacements = {str(repository): "<repository>", str(ROOT): "<repository>", str(prefix): "<env>", sys.prefix: "<env>"}
     ours, theirs = normalised_outputs(in_binder, replacements), normalised_outputs(in_build, replacements)

@@ -13,6 +13,7 @@ import numpy as np
 import pytest
 from scipy.special import softmax
 
+from tests.package.finite_differences import numeric_gradient, random_projection_loss
 from dlmath import calculus
 from dlmath.datasets import one_hot
 from dlmath.nn import (
@@ -36,29 +37,8 @@ from dlmath.nn import (
 SEEDS = range(5)
 
 
-def numeric_gradient(f, x, eps=1e-6):
-    """Central differences of a scalar function f() at every entry of x (nudged in place, then restored)."""
-    grad = np.zeros_like(x)
-    flat, gflat = x.reshape(-1), grad.reshape(-1)
-    for k in range(flat.size):
-        old = flat[k]
-        flat[k] = old + eps
-        plus = f()
-        flat[k] = old - eps
-        minus = f()
-        flat[k] = old
-        gflat[k] = (plus - minus) / (2 * eps)
-    return grad
 
 
-def projection_loss(shape, seed):
-    """L(out) = sum(out * R) for a fixed random R: its gradient is R, so every output entry matters."""
-    R = np.random.default_rng(1000 + seed).normal(size=shape)
-
-    def loss(out, _target):
-        return float(np.sum(out * R)), R.copy()
-
-    return loss
 
 
 def attention_by_loops(Q, K, V, mask=None):
@@ -237,7 +217,7 @@ def test_multi_head_attention_gradients(seed):
     rng = np.random.default_rng(seed)
     layer = randomize(MultiHeadAttention(6, [1, 2, 3][seed % 3], causal=bool(seed % 2), rng=seed), seed)
     x = rng.normal(size=(2, 4, 6))
-    errors = gradient_check(layer, x, None, projection_loss((2, 4, 6), seed), per_parameter=True)
+    errors = gradient_check(layer, x, None, random_projection_loss((2, 4, 6), seed), per_parameter=True)
     assert set(errors) == {"input", "0.W_q", "0.b_q", "0.W_k", "0.W_v", "0.b_v", "0.W_o", "0.b_o"}
     assert max(errors.values()) < 1e-7, errors
 
@@ -304,7 +284,7 @@ def test_layer_norm_gradients(seed):
     rng = np.random.default_rng(seed)
     layer = randomize(LayerNorm(5), seed)
     x = rng.normal(size=(3, 2, 5)) if seed % 2 else rng.normal(size=(4, 5))
-    errors = gradient_check(layer, x, None, projection_loss(x.shape, seed), per_parameter=True)
+    errors = gradient_check(layer, x, None, random_projection_loss(x.shape, seed), per_parameter=True)
     assert max(errors.values()) < 1e-7, errors
 
 
@@ -422,7 +402,7 @@ def test_positional_encoding(learned):
     x = rng.normal(size=(3, 5, 4))
     table = layer.P.value if learned else sinusoidal_positions(6, 4)
     np.testing.assert_allclose(layer.forward(x), x + table[:5])
-    errors = gradient_check(layer, x, None, projection_loss(x.shape, 0), per_parameter=True)
+    errors = gradient_check(layer, x, None, random_projection_loss(x.shape, 0), per_parameter=True)
     assert max(errors.values()) < 1e-8, errors
     assert set(errors) == ({"input", "0.P"} if learned else {"input"})
     if learned:
@@ -446,7 +426,7 @@ def test_position_wise_dense_is_the_same_dense_layer_at_every_position(seed):
     for b in range(2):
         for t in range(5):
             np.testing.assert_allclose(out[b, t], x[b, t] @ dense.W.value + dense.b.value, rtol=1e-12)
-    errors = gradient_check(layer, x, None, projection_loss((2, 5, 3), seed), per_parameter=True)
+    errors = gradient_check(layer, x, None, random_projection_loss((2, 5, 3), seed), per_parameter=True)
     assert max(errors.values()) < 1e-8, errors
     with pytest.raises(TypeError, match="layer must be a layer"):
         PositionWise(np.eye(3))
@@ -459,7 +439,7 @@ def test_transformer_block_gradients(seed):
     rng = np.random.default_rng(seed)
     block = randomize(TransformerBlock(8, [1, 2, 4][seed % 3], 12, causal=bool(seed % 2), rng=seed), seed, scale=0.2)
     x = rng.normal(size=(2, 4, 8))
-    errors = gradient_check(block, x, None, projection_loss((2, 4, 8), seed), per_parameter=True)
+    errors = gradient_check(block, x, None, random_projection_loss((2, 4, 8), seed), per_parameter=True)
     assert len(errors) == 1 + len(block.parameters())  # the names are unique: nothing was overwritten
     assert max(errors.values()) < 1e-7, errors
 

@@ -11,6 +11,7 @@ import math
 import numpy as np
 import pytest
 
+from tests.package.finite_differences import numeric_gradient
 from dlmath.autodiff import Scalar, Tensor, gradient, graph, topological_order
 from dlmath.nn import Dense, Sequential, Sigmoid, Tanh, softmax_cross_entropy
 
@@ -104,17 +105,6 @@ def test_scalar_bad_input():
 # --- tensors ------------------------------------------------------------------------------------
 
 
-def numeric_gradient(f, x, eps=1e-6):
-    grad = np.zeros_like(x)
-    for k in range(x.size):
-        old = x.flat[k]
-        x.flat[k] = old + eps
-        plus = f()
-        x.flat[k] = old - eps
-        minus = f()
-        x.flat[k] = old
-        grad.flat[k] = (plus - minus) / (2 * eps)
-    return grad
 
 
 TENSOR_FUNCTIONS = [

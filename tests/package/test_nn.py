@@ -12,6 +12,7 @@ import pytest
 from scipy import signal
 from sklearn.metrics import log_loss, mean_squared_error
 
+from tests.package.finite_differences import numeric_gradient, random_projection_loss
 from dlmath import activations, nn
 from dlmath.nn import (
     INITIALIZERS,
@@ -40,29 +41,8 @@ from dlmath.nn import (
 SEEDS = range(6)
 
 
-def numeric_gradient(f, x, eps=1e-6):
-    """Central differences of a scalar function f at every entry of x (x is nudged in place and restored)."""
-    grad = np.zeros_like(x)
-    flat, gflat = x.reshape(-1), grad.reshape(-1)
-    for k in range(flat.size):
-        old = flat[k]
-        flat[k] = old + eps
-        plus = f()
-        flat[k] = old - eps
-        minus = f()
-        flat[k] = old
-        gflat[k] = (plus - minus) / (2 * eps)
-    return grad
 
 
-def random_projection_loss(shape, seed):
-    """L(out) = sum(out * R) for a fixed random R: its gradient is R, so every output entry matters."""
-    R = np.random.default_rng(1000 + seed).normal(size=shape)
-
-    def loss(out, _target):
-        return float(np.sum(out * R)), R.copy()
-
-    return loss
 
 
 # --- Parameter and initialisers -----------------------------------------------------------------

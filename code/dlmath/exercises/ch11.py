@@ -29,7 +29,7 @@ def _rates():
 register(
     "ex-11-largest-rate",
     compute=_rates,
-    about="[largest stable eta, best eta, contraction factor at the best eta] for f(w) = 3w0^2 + 2w0w1 + 3w1^2",
+    about="[bound on the stable eta, best eta, contraction factor at the best eta] for f(w) = 3w0^2 + 2w0w1 + 3w1^2",
 )
 
 
