@@ -8,12 +8,14 @@ from __future__ import annotations
 
 import re
 from collections import Counter
+from pathlib import Path
 
 import pytest
 
 from dlmath.exercises import labels as registered_labels
 from tests.pages import (
     BOOK,
+    CHAPTER_FILE,
     PARTS,
     ROOT,
     chapter_number,
@@ -45,9 +47,21 @@ def test_every_toc_page_exists():
 
 
 def test_toc_parts_follow_the_design():
-    captions = [part["caption"] for part in toc()["parts"]]
+    parts = toc()["parts"]
+    captions = [part["caption"] for part in parts if "caption" in part]  # a part without one continues the last
     assert captions == [c for c in PARTS if c in captions], f"parts out of order or unknown: {captions}"
     assert captions[0] == "Getting started" and captions[-1] == "Appendices"
+
+
+def test_chapters_are_numbered_and_nothing_else():
+    for part in toc()["parts"]:
+        files = [Path(entry["file"]).name for entry in part["chapters"]]
+        is_chapter = [bool(CHAPTER_FILE.match(name + ".md")) for name in files]
+        assert len(set(is_chapter)) == 1, f"a part mixes chapters and other pages: {files}"
+        assert bool(part.get("numbered")) == is_chapter[0], f"numbered must be set exactly on chapter parts: {files}"
+    for page in CHAPTERS:
+        title = re.search(r"^# (.+)$", read_page(page).text, re.M).group(1)
+        assert not re.match(r"^\d", title), f"{page.name}: the build numbers chapters; drop the number from '{title}'"
 
 
 def test_no_placeholder_pages():
