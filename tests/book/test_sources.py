@@ -163,3 +163,21 @@ def test_chapter_meets_the_content_bar(page):
     assert re.search(r"^## Summary", text, re.M), f"{page.name}: no '## Summary'"
     assert re.search(r"^## Further reading", text, re.M), f"{page.name}: no '## Further reading'"
     assert re.search(rf"^\(ch-{chapter_number(page)}\)=", text, re.M), f"{page.name}: no (ch-NN)= label"
+
+
+@pytest.mark.parametrize("page", [p for p in PAGES if p.exists()], ids=ids([p for p in PAGES if p.exists()]))
+def test_checked_exercises_tell_the_learner_their_label(page):
+    """A learner can only call check(label, answer) if the exercise statement shows the label."""
+    source = read_page(page)
+    checked = {label for label, _, body in solution_blocks(source) if CHECK_CALL.search(body)}
+    lines = source.text.splitlines()
+    for _, options, line in directives(source.text, "exercise"):
+        label = option(options, "label")
+        if label not in checked:
+            continue
+        statement = []
+        for text in lines[line:]:
+            if re.match(r"^(`{3,}|~{3,})\s*$", text.strip()):
+                break
+            statement.append(text)
+        assert label in "\n".join(statement), f"{page.name}: exercise {label} is checked but its statement does not name the label"
