@@ -50,20 +50,28 @@ def _result(x_in, value):
     return float(value) if np.ndim(x_in) == 0 else value
 
 
+def _floats(x, name: str, **checks) -> np.ndarray:
+    """``x`` as an array of floats, keeping float32 as float32 (other numbers become float64)."""
+    dtype = x.dtype if isinstance(x, np.ndarray) and x.dtype.kind == "f" else np.float64
+    return as_array(x, name, dtype=dtype, **checks)
+
+
 def sigmoid(x):
     r"""The logistic sigmoid :math:`\sigma(x) = 1 / (1 + e^{-x})`, squashing any number into (0, 1).
 
-    Computed as :math:`e^{x}/(1+e^{x})` for negative x so that :math:`e^{-x}` never overflows.
+    Computed from :math:`e = e^{-|x|} \le 1`, which never overflows: :math:`\sigma(|x|) = 1/(1+e)`,
+    and for negative :math:`x`, :math:`\sigma(x) = e/(1+e) = e\,\sigma(|x|)`, accurate even
+    where :math:`\sigma(x)` is tiny. float32 input stays float32.
 
     >>> sigmoid(0.0)
     0.5
     """
-    z = as_array(x, "x")
-    out = np.empty_like(z)
-    positive = z >= 0
-    out[positive] = 1.0 / (1.0 + np.exp(-z[positive]))
-    exp_z = np.exp(z[~positive])
-    out[~positive] = exp_z / (1.0 + exp_z)
+    z = _floats(x, "x")
+    flat = z.reshape(-1)  # a 1-D view, so the in-place step below works for a single number too
+    e = np.exp(-np.abs(flat))
+    out = 1.0 / (1.0 + e)  # sigma(|z|)
+    np.multiply(out, e, out=out, where=flat < 0)  # sigma(z) = e * sigma(|z|) for z < 0
+    out = out.reshape(z.shape)
     return _result(x, out)
 
 
@@ -79,18 +87,18 @@ def sigmoid_derivative(x):
 
 def tanh(x):
     r"""The hyperbolic tangent :math:`\tanh x = (e^x - e^{-x})/(e^x + e^{-x}) = 2\sigma(2x) - 1`, in (-1, 1)."""
-    return _result(x, np.tanh(as_array(x, "x")))
+    return _result(x, np.tanh(_floats(x, "x")))
 
 
 def tanh_derivative(x):
     r""":math:`\tanh'(x) = 1 - \tanh^2 x`; its largest value is 1, at x = 0."""
-    t = np.tanh(as_array(x, "x"))
+    t = np.tanh(_floats(x, "x"))
     return _result(x, 1.0 - t * t)
 
 
 def relu(x):
     r"""The rectified linear unit :math:`\max(0, x)`."""
-    return _result(x, np.maximum(as_array(x, "x"), 0.0))
+    return _result(x, np.maximum(_floats(x, "x"), 0.0))
 
 
 def relu_derivative(x):
@@ -99,25 +107,25 @@ def relu_derivative(x):
     ReLU has no derivative at 0 (the slopes from the left and the right differ); like
     PyTorch and TensorFlow we use 0 there, a valid subgradient.
     """
-    return _result(x, (as_array(x, "x") > 0).astype(float))
+    return _result(x, (_floats(x, "x") > 0).astype(float))
 
 
 def leaky_relu(x, alpha: float = 0.01):
     r"""Leaky ReLU: x for x > 0 and :math:`\alpha x` otherwise, so negative inputs keep a small slope."""
     alpha = check_number(alpha, "alpha", low=0.0)
-    z = as_array(x, "x")
+    z = _floats(x, "x")
     return _result(x, np.where(z > 0, z, alpha * z))
 
 
 def leaky_relu_derivative(x, alpha: float = 0.01):
     r"""1 for x > 0 and :math:`\alpha` otherwise (we use :math:`\alpha` at x = 0)."""
     alpha = check_number(alpha, "alpha", low=0.0)
-    return _result(x, np.where(as_array(x, "x") > 0, 1.0, alpha))
+    return _result(x, np.where(_floats(x, "x") > 0, 1.0, alpha))
 
 
 def softplus(x):
     r"""Softplus :math:`\log(1 + e^{x})`, a smooth ReLU; computed as ``logaddexp(0, x)`` to avoid overflow."""
-    return _result(x, np.logaddexp(0.0, as_array(x, "x")))
+    return _result(x, np.logaddexp(0.0, _floats(x, "x")))
 
 
 def softplus_derivative(x):
@@ -140,11 +148,12 @@ def softmax(z, axis: int = -1):
     and the denominator) but keeps every exponent at most 0, so nothing overflows.
     For a batch of score rows ``z`` of shape (n, k), each row becomes a probability vector.
     """
-    z = as_array(z, "z", ndim=(1, 2, 3, 4))
+    z = _floats(z, "z", ndim=(1, 2, 3, 4))
     axis = _axis(axis, z.ndim)
-    shifted = z - z.max(axis=axis, keepdims=True)
-    e = np.exp(shifted)
-    return e / e.sum(axis=axis, keepdims=True)
+    e = z - z.max(axis=axis, keepdims=True)
+    np.exp(e, out=e)
+    e /= e.sum(axis=axis, keepdims=True)
+    return e
 
 
 def log_softmax(z, axis: int = -1):
@@ -153,7 +162,7 @@ def log_softmax(z, axis: int = -1):
     This is what cross-entropy needs; taking ``np.log(softmax(z))`` instead gives -inf when
     a probability underflows to 0.
     """
-    z = as_array(z, "z", ndim=(1, 2, 3, 4))
+    z = _floats(z, "z", ndim=(1, 2, 3, 4))
     axis = _axis(axis, z.ndim)
     shifted = z - z.max(axis=axis, keepdims=True)
     return shifted - np.log(np.exp(shifted).sum(axis=axis, keepdims=True))
