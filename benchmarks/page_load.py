@@ -39,7 +39,11 @@ FLAGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "-
          "--disable-component-update", "--disable-sync"]  # fmt: skip
 
 MEASURE = """async () => {
-  if (window.MathJax && MathJax.startup && MathJax.startup.promise) { await MathJax.startup.promise; }
+  const ready = () => window.MathJax && MathJax.startup && MathJax.startup.promise;
+  if (document.querySelector('.math')) {  // wait for MathJax to start, then to draw what is in view
+    while (!ready()) { await new Promise(resolve => setTimeout(resolve, 5)); }
+    await MathJax.startup.promise;
+  }
   const typeset = performance.now();
   const entries = performance.getEntriesByType('resource');
   const nav = performance.getEntriesByType('navigation')[0];
