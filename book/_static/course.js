@@ -17,15 +17,29 @@ function courseMakeWideMathFocusable() {
   });
 }
 
+// Resolves once a frame has been drawn: MathJax's lazy typesetting learns which formulas are
+// in view from an IntersectionObserver, which reports after a frame.
+const courseNextFrame = () => new Promise((resolve) => requestAnimationFrame(() => requestAnimationFrame(resolve)));
+// Resolves when the browser is idle (idle callbacks run in the order they were asked for).
+const courseIdle = () => new Promise((resolve) => (window.requestIdleCallback || ((f) => setTimeout(f, 0)))(resolve));
+
 window.addEventListener("load", () => {
   if (!(window.MathJax && MathJax.startup && MathJax.startup.promise)) return;
-  MathJax.startup.promise.then(() => {
-    const page = MathJax.startup.document;
-    if (!page || typeof page.lazyTypesetAll !== "function") return;
-    const later = window.requestIdleCallback || ((callback) => setTimeout(callback, 0));
-    later(() => {
-      window.courseMathDone = page.lazyTypesetAll().then(courseMakeWideMathFocusable);
-    });
-  });
+  window.courseMathDone = MathJax.startup.promise
+    .then(async () => {
+      const page = MathJax.startup.document;
+      if (!page || typeof page.lazyTypesetAll !== "function") return;
+      // 1. the formulas in view: MathJax draws them when idle, once its observer has reported
+      await courseNextFrame();
+      await courseIdle();
+      await page.lazyPromise;
+      // 2. the fonts they asked for
+      await courseNextFrame();
+      await document.fonts.ready;
+      // 3. all the other formulas, in one pass, when the browser is idle again
+      await courseIdle();
+      await page.lazyTypesetAll();
+    })
+    .then(courseMakeWideMathFocusable);
   window.addEventListener("resize", courseMakeWideMathFocusable);
 });

@@ -10,6 +10,7 @@ Outside CI these tests skip when Chromium is missing; in CI (CI=true) that is a 
 from __future__ import annotations
 
 import os
+import re
 import shutil
 from urllib.parse import urlsplit
 
@@ -100,6 +101,21 @@ def visit(browser, site_url):
         page.close()
 
 
+#: Scrolls to each image in turn, as a reader would (figures load lazily), and returns those
+#: that do not load.
+SCROLL_TO_EVERY_IMAGE = """async () => {
+  const broken = [];
+  for (const image of Array.from(document.images)) {
+    if (image.offsetParent === null) continue;  // the theme's logo for the other colour scheme
+    image.scrollIntoView();
+    try { await image.decode(); } catch (error) { broken.push(image.src); }
+    if (!(image.complete && image.naturalWidth > 0)) broken.push(image.src);
+  }
+  window.scrollTo(0, 0);
+  return broken;
+}"""
+
+
 @pytest.mark.parametrize("docname", DOCNAMES)
 def test_page_renders_offline_with_math_images_and_no_errors(visit, docname):
     page = visit(docname)
@@ -118,12 +134,42 @@ def test_page_renders_offline_with_math_images_and_no_errors(visit, docname):
     assert not math["raw"], f"math left as raw TeX: {math['raw'][:5]}"
     assert math["drawn"] == math["total"], f"only {math['drawn']} of {math['total']} formulas drawn after scrolling"
     assert not math["errors"], f"TeX errors: {math['errors'][:5]}"
-    broken = page.page.evaluate(
-        "() => Array.from(document.images).filter(i => !(i.complete && i.naturalWidth > 0)).map(i => i.src)"
-    )
+    broken = page.page.evaluate(SCROLL_TO_EVERY_IMAGE)
     assert not broken, f"broken images: {broken}"
     assert not page.errors, f"console errors: {page.errors}"
     assert not page.blocked, f"requests to other hosts: {page.blocked}"
+
+
+CHAPTERS = [d for d in DOCNAMES if re.match(r"book/\d\d-", d)]
+
+
+@pytest.mark.parametrize("docname", CHAPTERS)
+def test_figures_keep_their_shape_on_a_phone(browser, site_url, docname):
+    """On a 375 px wide screen the figures shrink to the column, height with width."""
+    context = browser.new_context(viewport={"width": 375, "height": 800})
+    try:
+        page = context.new_page()
+        page.goto(f"{site_url}/{docname}.html", wait_until="load")
+        shapes = page.evaluate(
+            """async () => {
+              const shapes = [];
+              for (const image of document.querySelectorAll('article img[src*="_images/"]')) {
+                image.scrollIntoView();
+                await image.decode();
+                const box = image.getBoundingClientRect();
+                shapes.push([image.src.split('/').pop(), image.naturalWidth, image.naturalHeight, box.width, box.height]);
+              }
+              return shapes;
+            }"""
+        )
+    finally:
+        context.close()
+    assert len(shapes) >= 6
+    for name, natural_width, natural_height, width, height in shapes:
+        assert width <= 375, f"{name} is wider than the screen ({width:.0f} px)"
+        assert height / width == pytest.approx(natural_height / natural_width, rel=0.03), (
+            f"{name} drawn {width:.0f}x{height:.0f}, its own shape is {natural_width}x{natural_height}"
+        )
 
 
 PAGES_WITH_SOLUTIONS = [d for d in DOCNAMES if "{solution-start}" in (ROOT / f"{d}.md").read_text()]

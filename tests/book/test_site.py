@@ -192,6 +192,34 @@ def _sent(path: Path) -> int:
     return len(gzip.compress(data, compresslevel=6)) if path.suffix in (".html", ".svg") else len(data)
 
 
+def _own_aspect(path: Path) -> float:
+    """Height over width of a figure file, read independently of the build: PIL for pixels,
+    the ``viewBox`` for an SVG."""
+    if path.suffix == ".svg":
+        view_box = re.search(r'viewBox="([\d.\s-]+)"', path.read_text(encoding="utf-8")[:4000])
+        _, _, width, height = map(float, view_box.group(1).split())
+        return height / width
+    from PIL import Image
+
+    with Image.open(path) as image:
+        return image.height / image.width
+
+
+@pytest.mark.parametrize("docname", [d for d in DOCNAMES if re.match(r"book/\d\d-", d)])
+def test_figures_load_lazily_and_keep_their_place_and_shape(built_book, docname):
+    """Figures load as they scroll into view (fast_pages), with width and height attributes in
+    their own aspect ratio, so the page does not jump and a phone scales them without squashing."""
+    figures = article(built_book, docname).find_all("img", src=re.compile(r"_images/"))
+    assert len(figures) >= 6, "every chapter has figures"
+    for image in figures:
+        source = image["src"]
+        assert image.get("loading") == "lazy", f"{source} loads with the page"
+        assert "height" not in (image.get("style") or ""), f"{source} has a fixed height in its style"
+        width, height = int(image["width"]), int(image["height"])
+        own = _own_aspect((built_book / Path(docname).parent / source).resolve())
+        assert height / width == pytest.approx(own, rel=0.02), f"{source} drawn at {width}x{height}"
+
+
 @pytest.mark.parametrize("docname", DOCNAMES)
 def test_page_and_its_figures_stay_light(built_book, docname):
     page_file = built_book / f"{docname}.html"
