@@ -87,10 +87,7 @@ FIRST_SCREEN = """(() => {
 READ_TO_THE_END = """async () => {
   for (const image of document.images) image.loading = 'eager';
   await Promise.all(Array.from(document.images, image => image.decode().catch(() => null)));
-  for (let i = 0; i < 300 && window.MathJax && !window.courseMathDone; i++) {
-    await new Promise(resolve => setTimeout(resolve, 20));
-  }
-  await window.courseMathDone;
+  await window.courseMathDone;  // set by course.js when the page loads
   await document.fonts.ready;
 }"""
 

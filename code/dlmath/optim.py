@@ -333,19 +333,15 @@ class Momentum(Optimizer):
         w -= lr * v
 
 
-class Nesterov(Optimizer):
+class Nesterov(Momentum):
     r"""Nesterov's accelerated gradient, in the form that needs only the gradient at :math:`w`.
 
     .. math:: v \leftarrow \mu v + g, \qquad w \leftarrow w - \eta\,(g + \mu v)
 
     This is the look-ahead method (gradient taken at :math:`w + \mu v`) rewritten so that
     :math:`w` is always the look-ahead point. Same as ``torch.optim.SGD(momentum=mu, nesterov=True)``.
+    It keeps the same velocity as :class:`Momentum`; only the step differs.
     """
-
-    def __init__(self, params, lr=0.01, momentum=0.9):
-        super().__init__(params, lr)
-        self.momentum = check_number(momentum, "momentum", low=0.0, high=1.0, high_inclusive=False)
-        self.velocity = self._state()
 
     def update(self, i, w, g, lr):
         v = self.velocity[i]

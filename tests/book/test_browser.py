@@ -77,10 +77,7 @@ class Visit:
             """async () => {
               if (!(window.MathJax && MathJax.startup && MathJax.startup.promise)) return;
               await MathJax.startup.promise;
-              for (let i = 0; i < 300 && !window.courseMathDone; i++) {
-                await new Promise(resolve => setTimeout(resolve, 50));
-              }
-              await window.courseMathDone;
+              await window.courseMathDone;  // set by course.js when the page loads
             }"""
         )
 
